@@ -1,0 +1,332 @@
+"""The `opencities` command: set-up, demo, serving, import and export from one place."""
+
+import argparse
+import os
+import secrets
+import sys
+import threading
+import webbrowser
+from getpass import getpass
+from pathlib import Path
+
+DEMO_USER = "demo"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencities.settings")
+    import django
+
+    django.setup()
+
+
+def fail(message: str) -> int:
+    print(f"opencities: {message}", file=sys.stderr)
+    return 2
+
+
+def migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def run_server(host: str, port: int, on_started=None) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(
+        "opencities.asgi:application",
+        host=host,
+        port=port,
+        lifespan="off",
+        log_level=os.environ.get("LOG_LEVEL", "warning").lower(),
+        proxy_headers=True,
+    )
+    server = uvicorn.Server(config)
+    if on_started:
+
+        def wait_then_announce():
+            while not server.started:
+                if server.should_exit:
+                    return
+                threading.Event().wait(0.05)
+            on_started()
+
+        threading.Thread(target=wait_then_announce, daemon=True).start()
+    server.run()
+    if not server.started:
+        raise SystemExit(fail(f"could not start the server on {host}:{port} (is the port in use?)"))
+
+
+def demo_password() -> str:
+    """OPENCITIES_DEMO_PASSWORD, or a generated one kept in the data folder across runs."""
+    from django.conf import settings
+
+    if os.environ.get("OPENCITIES_DEMO_PASSWORD"):
+        return os.environ["OPENCITIES_DEMO_PASSWORD"]
+    stored = Path(settings.HOME) / "demo_password"
+    if not stored.exists():
+        stored.write_text(secrets.token_urlsafe(9))
+        stored.chmod(0o600)
+    return stored.read_text().strip()
+
+
+def cmd_demo(args) -> int:
+    setup_django()
+    from django.contrib.auth import get_user_model
+
+    from opencities.accounts.models import Membership, Role, Workspace
+    from opencities.demo.loader import load_demo
+
+    print("Preparing the database…")
+    migrate()
+    if not Workspace.objects.exists():
+        workspace = load_demo()
+        print(
+            f"Loaded the demo city “{workspace.name}”: {workspace.actors.count()} actors, "
+            f"{workspace.datasets.count()} datasets."
+        )
+    password = demo_password()
+    user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
+    user.set_password(password)
+    user.save()
+    for workspace in Workspace.objects.all():
+        Membership.objects.get_or_create(
+            workspace=workspace, user=user, defaults={"role": Role.OWNER}
+        )
+    url = (
+        f"http://{'localhost' if args.host in {'127.0.0.1', '0.0.0.0'} else args.host}:{args.port}/"
+    )
+
+    def announce():
+        print(f"\nThe Open Cities Toolkit is running at {url}")
+        print(f"Sign in as “{DEMO_USER}” with the password “{password}”.")
+        print("Press Ctrl+C to stop.\n", flush=True)
+        if not args.no_browser:
+            webbrowser.open(url)
+
+    run_server(args.host, args.port, on_started=announce)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    setup_django()
+    migrate()
+    print(f"Serving the Open Cities Toolkit on http://{args.host}:{args.port}/", flush=True)
+    run_server(args.host, args.port)
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from opencities.accounts.models import Membership, Workspace
+
+    User = get_user_model()
+    if User.objects.filter(username=args.username).exists():
+        return fail(f"a user called “{args.username}” already exists")
+    workspace = None
+    if args.workspace:
+        workspace = Workspace.objects.filter(slug=args.workspace).first()
+        if workspace is None:
+            return fail(f"no workspace with the slug “{args.workspace}”")
+    password = os.environ.get("OPENCITIES_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            return fail("set OPENCITIES_PASSWORD, or run in a terminal to type the password")
+        password = getpass("Password: ")
+        if getpass("Password (again): ") != password:
+            return fail("the two passwords differ")
+    user = User(username=args.username, email=args.email or "")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        return fail("password not accepted: " + " ".join(exc.messages))
+    with transaction.atomic():
+        user.set_password(password)
+        user.is_staff = user.is_superuser = args.superuser
+        user.save()
+        if workspace:
+            Membership.objects.create(workspace=workspace, user=user, role=args.role)
+    where = f" as {args.role} of {workspace.slug}" if workspace else ""
+    print(f"Created user “{user.username}”{where}.")
+    return 0
+
+
+def cmd_createworkspace(args) -> int:
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from opencities.accounts.models import Membership, Role, Workspace
+
+    owner = None
+    if args.owner:
+        owner = get_user_model().objects.filter(username=args.owner).first()
+        if owner is None:
+            return fail(f"no user called “{args.owner}”")
+    workspace = Workspace(slug=args.slug, name=args.name or args.slug.replace("-", " ").title())
+    try:
+        workspace.full_clean()
+    except ValidationError as exc:
+        return fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+    with transaction.atomic():
+        workspace.save()
+        if owner:
+            Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    print(f"Created workspace “{workspace.name}” ({workspace.slug}).")
+    return 0
+
+
+def progress_bar(description: str):
+    """A tqdm bar driven by (done, total) callbacks; quiet when output is not a terminal."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=description, unit=" rows", disable=None, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_import(args) -> int:
+    setup_django()
+    from opencities.accounts.models import Workspace
+    from opencities.inventory import spreadsheet
+
+    workspace = Workspace.objects.filter(slug=args.workspace).first()
+    if workspace is None:
+        return fail(f"no workspace with the slug “{args.workspace}”")
+    path = Path(args.file)
+    if not path.is_file():
+        return fail(f"no file at {path}")
+    bar, update = progress_bar(f"Checking {path.name}")
+    try:
+        plan = spreadsheet.read_plan(workspace, path, progress=update)
+    except spreadsheet.SpreadsheetError as exc:
+        bar.close()
+        return fail(f"{path}: {exc}")
+    bar.close()
+    if not plan.ok:
+        print(f"{path}: {len(plan.problems)} problem(s); nothing was imported.", file=sys.stderr)
+        for problem in plan.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    counts = plan.counts()
+    summary = ", ".join(
+        f"{table}: {c['create']} new, {c['update']} updated, {c['unchanged']} unchanged"
+        for table, c in counts.items()
+    )
+    if args.dry_run:
+        print(f"{path} is valid ({summary}). Dry run: nothing was written.")
+        return 0
+    bar, update = progress_bar(f"Importing {path.name}")
+    spreadsheet.apply_plan(plan, progress=update)
+    bar.close()
+    print(f"Imported {path} into {workspace.slug} ({summary}).")
+    return 0
+
+
+def cmd_export(args) -> int:
+    setup_django()
+    from opencities.accounts.models import Workspace
+    from opencities.inventory import spreadsheet
+
+    workspace = Workspace.objects.filter(slug=args.workspace).first()
+    if workspace is None:
+        return fail(f"no workspace with the slug “{args.workspace}”")
+    out = Path(args.output)
+    if args.format == "csv":
+        with out.open("w", newline="", encoding="utf-8") as stream:
+            rows = spreadsheet.export_csv(workspace, args.table, stream)
+    else:
+        with out.open("wb") as stream:
+            rows = spreadsheet.export_xlsx(workspace, stream)
+    print(f"Wrote {rows} rows to {out}.")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["opencities manage", *args.args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="opencities",
+        description="Open Cities Toolkit: record, map and share a city's data with purpose.",
+        epilog="Data folder: $OPENCITIES_HOME (default ./var). Database: $DATABASE_URL.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="start the toolkit with the demo city Riverton")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = commands.add_parser("serve", help="run the web server (ASGI, static files included)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    user = commands.add_parser(
+        "createuser",
+        help="create an account (password from $OPENCITIES_PASSWORD or typed)",
+    )
+    user.add_argument("username")
+    user.add_argument("--email")
+    user.add_argument("--workspace", metavar="SLUG", help="add the user to this workspace")
+    user.add_argument("--role", choices=["viewer", "editor", "owner"], default="editor")
+    user.add_argument("--superuser", action="store_true", help="may use the administration site")
+    user.set_defaults(func=cmd_createuser)
+
+    ws = commands.add_parser("createworkspace", help="create a workspace for a city or partnership")
+    ws.add_argument("slug", help="short name used in addresses, e.g. riverton")
+    ws.add_argument("--name", help="full name, e.g. “Riverton City Council”")
+    ws.add_argument("--owner", metavar="USERNAME", help="make this user its owner")
+    ws.set_defaults(func=cmd_createworkspace)
+
+    imp = commands.add_parser(
+        "import", help="import actors and datasets from a CSV or XLSX file, all or nothing"
+    )
+    imp.add_argument("file")
+    imp.add_argument("--workspace", required=True, metavar="SLUG")
+    imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imp.set_defaults(func=cmd_import)
+
+    exp = commands.add_parser("export", help="export the inventory as CSV or XLSX")
+    exp.add_argument("--workspace", required=True, metavar="SLUG")
+    exp.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    exp.add_argument("-o", "--output", required=True, metavar="FILE")
+    exp.add_argument(
+        "--table",
+        choices=["datasets", "actors"],
+        default="datasets",
+        help="which table a CSV file holds (an XLSX file holds both)",
+    )
+    exp.set_defaults(func=cmd_export)
+
+    manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+from django import forms
+from django.forms import inlineformset_factory
+
+from .models import Actor, Dataset, Distribution, Theme, unique_identifier
+
+
+def split_list(text: str) -> list[str]:
+    """Items typed as "a, b; c" (commas or semicolons), blanks and repeats dropped."""
+    items: list[str] = []
+    for raw in text.replace(";", ",").split(","):
+        item = raw.strip()
+        if item and item.lower() not in {seen.lower() for seen in items}:
+            items.append(item)
+    return items
+
+
+class ListField(forms.CharField):
+    """A list stored as JSON, edited as comma-separated text."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        return split_list(super().to_python(value) or "")
+
+
+class ActorForm(forms.ModelForm):
+    class Meta:
+        model = Actor
+        fields = ["name", "kind", "sector", "parent", "description", "contact", "website"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        parents = Actor.objects.filter(workspace=workspace)
+        if self.instance.pk:
+            parents = parents.exclude(pk__in=self._descendant_ids())
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].required = False
+
+    def _descendant_ids(self) -> set[int]:
+        """This actor and everything under it: choosing one of them as parent would loop."""
+        found, frontier = {self.instance.pk}, {self.instance.pk}
+        while frontier:
+            frontier = (
+                set(Actor.objects.filter(parent__in=frontier).values_list("pk", flat=True)) - found
+            )
+            found |= frontier
+        return found
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Actor.objects.filter(workspace=self.workspace, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"An actor called “{name}” is already in this workspace.")
+        return name
+
+
+class DatasetForm(forms.ModelForm):
+    themes = forms.CharField(
+        required=False,
+        help_text="Separate themes with commas, e.g. “Transport, Environment”.",
+    )
+    keywords = ListField(required=False, help_text="Separate keywords with commas.")
+    formats = ListField(required=False, help_text="e.g. “CSV, GeoJSON, API”.")
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "title",
+            "identifier",
+            "status",
+            "description",
+            "steward",
+            "themes",
+            "keywords",
+            "licence",
+            "formats",
+            "update_frequency",
+            "system",
+            "personal_data",
+            "spectrum",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["steward"].queryset = Actor.objects.filter(workspace=workspace)
+        self.fields["identifier"].required = False
+        self.fields[
+            "identifier"
+        ].help_text = "Leave blank to make one from the title. Imports match records on it."
+        if self.instance.pk:
+            self.initial["themes"] = ", ".join(t.name for t in self.instance.themes.all())
+
+    def clean_identifier(self):
+        identifier = self.cleaned_data.get("identifier") or ""
+        if not identifier:
+            return identifier
+        clash = Dataset.objects.filter(workspace=self.workspace, identifier=identifier)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                f"Another dataset already has the identifier “{identifier}”."
+            )
+        return identifier
+
+    def clean_formats(self):
+        return [value.upper() for value in self.cleaned_data["formats"]]
+
+    def save(self, commit=True):
+        dataset = super().save(commit=False)
+        dataset.workspace = self.workspace
+        if not dataset.identifier:
+            dataset.identifier = unique_identifier(self.workspace, dataset.title)
+        if commit:
+            dataset.save()
+            dataset.themes.set(
+                [
+                    Theme.objects.get_or_create(workspace=self.workspace, name=name)[0]
+                    for name in split_list(self.cleaned_data["themes"])
+                ]
+            )
+        return dataset
+
+
+DistributionFormSet = inlineformset_factory(
+    Dataset,
+    Distribution,
+    fields=["title", "url", "format"],
+    extra=1,
+    can_delete=True,
+)
+
+
+class ClassificationForm(forms.ModelForm):
+    """The three fields people most often correct in passing, edited inline on the detail page."""
+
+    class Meta:
+        model = Dataset
+        fields = ["spectrum", "status", "personal_data"]

@@ -1,0 +1,258 @@
+"""The inventory: the actors in a city's data ecosystem, and what data exists or is missing."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+from opencities.accounts.models import Workspace
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public sector"
+    PRIVATE = "private", "Private sector"
+    THIRD_SECTOR = "third_sector", "Third sector"
+    ACADEMIA = "academia", "Academia"
+    COMMUNITY = "community", "Community and citizens"
+
+
+class ActorKind(models.TextChoices):
+    AUTHORITY = "authority", "City authority"
+    DEPARTMENT = "department", "Department"
+    TEAM = "team", "Team"
+    PUBLIC_BODY = "public_body", "Other public body"
+    COMPANY = "company", "Company"
+    CHARITY = "charity", "Charity or voluntary organisation"
+    UNIVERSITY = "university", "University or research institute"
+    COMMUNITY_GROUP = "community_group", "Community group"
+    CITIZENS = "citizens", "Citizens as a group"
+    OTHER = "other", "Other"
+
+
+class Spectrum(models.TextChoices):
+    """The Data Spectrum, from closed to open, with the three kinds of shared access."""
+
+    INTERNAL = "internal", "Closed — internal access"
+    NAMED = "named", "Shared — named access"
+    GROUP = "group", "Shared — group-based access"
+    PUBLIC = "public", "Shared — public access with restrictions"
+    OPEN = "open", "Open — anyone, open licence"
+
+
+SPECTRUM_BAND = {
+    Spectrum.INTERNAL: "closed",
+    Spectrum.NAMED: "shared",
+    Spectrum.GROUP: "shared",
+    Spectrum.PUBLIC: "shared",
+    Spectrum.OPEN: "open",
+}
+
+
+class PersonalData(models.TextChoices):
+    NONE = "none", "No personal data"
+    AGGREGATED = "aggregated", "Aggregated"
+    PSEUDONYMISED = "pseudonymised", "Pseudonymised"
+    PERSONAL = "personal", "Personal data"
+    SPECIAL = "special", "Special category personal data"
+
+
+class DatasetStatus(models.TextChoices):
+    EXISTS = "exists", "Exists"
+    GAP = "gap", "Gap — needed but missing"
+    UNIDENTIFIED = "unidentified", "Unidentified — holder unknown"
+
+
+class UpdateFrequency(models.TextChoices):
+    CONTINUOUS = "continuous", "Continuous / real time"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+    IRREGULAR = "irregular", "Irregular"
+    NEVER = "never", "Never (one-off)"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Provenance(models.Model):
+    """Where a record came from and when, kept so re-imports update rather than duplicate."""
+
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Where this record came from, e.g. a file name."
+    )
+    source_updated = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Actor(Provenance):
+    """An organisation, part of one, or a group of people that collects, shares or uses data."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="actors")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER)
+    sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.PUBLIC)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The organisation this one is part of, e.g. the department a team sits in.",
+    )
+    description = models.TextField(blank=True)
+    contact = models.CharField(max_length=300, blank=True)
+    website = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_actor_name")
+        ]
+        indexes = [models.Index(fields=["workspace", "sector"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:actor_detail", args=[self.workspace.slug, self.pk])
+
+    def ancestors(self) -> list["Actor"]:
+        """Parents from the nearest up, stopping at a cycle rather than looping."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+
+class Theme(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_theme_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dataset(Provenance):
+    """Data that exists, is needed but missing (a gap), or exists with an unknown holder."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="datasets")
+    identifier = models.SlugField(
+        max_length=200,
+        help_text="Stable short name, unique in the workspace; imports match records on it.",
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    steward = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stewarded_datasets",
+        help_text="The actor that looks after this data.",
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="datasets")
+    keywords = models.JSONField(default=list, blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    formats = models.JSONField(default=list, blank=True)
+    update_frequency = models.CharField(
+        max_length=20, choices=UpdateFrequency.choices, default=UpdateFrequency.UNKNOWN
+    )
+    system = models.CharField(max_length=200, blank=True, help_text="The system the data lives in.")
+    personal_data = models.CharField(
+        "personal data", max_length=20, choices=PersonalData.choices, default=PersonalData.NONE
+    )
+    spectrum = models.CharField(
+        "Data Spectrum level", max_length=20, choices=Spectrum.choices, default=Spectrum.INTERNAL
+    )
+    status = models.CharField(
+        max_length=20, choices=DatasetStatus.choices, default=DatasetStatus.EXISTS
+    )
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "identifier"], name="unique_dataset_identifier"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "title"]),
+            models.Index(fields=["workspace", "spectrum"]),
+            models.Index(fields=["workspace", "status"]),
+            models.Index(fields=["workspace", "updated"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:dataset_detail", args=[self.workspace.slug, self.pk])
+
+    @property
+    def spectrum_band(self) -> str:
+        """closed, shared or open: the three broad bands of the Data Spectrum."""
+        return SPECTRUM_BAND[self.spectrum]
+
+
+def unique_identifier(workspace: Workspace, title: str, taken: set[str] | None = None) -> str:
+    """A slug for `title` not yet used by a dataset of `workspace` (nor in `taken`)."""
+    base = slugify(title)[:180] or "dataset"
+    if taken is None:
+        taken = set(
+            Dataset.objects.filter(workspace=workspace, identifier__startswith=base).values_list(
+                "identifier", flat=True
+            )
+        )
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+class Distribution(models.Model):
+    """One way to get a dataset: a download or an API, with its format."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions")
+    title = models.CharField(max_length=300, blank=True)
+    url = models.URLField("URL", max_length=1000)
+    format = models.CharField(max_length=50, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class ImportRun(models.Model):
+    """A record of one import: who brought which file in, when, and what it changed."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="imports")
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=300)
+    file_format = models.CharField(max_length=10)
+    actors_created = models.PositiveIntegerField(default=0)
+    actors_updated = models.PositiveIntegerField(default=0)
+    datasets_created = models.PositiveIntegerField(default=0)
+    datasets_updated = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created:%Y-%m-%d %H:%M})"

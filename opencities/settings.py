@@ -137,9 +137,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # `opencities manage collectstatic` fills it for a proxy to serve
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 UPLOAD_DIR = HOME / "uploads"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

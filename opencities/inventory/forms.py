@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.forms import inlineformset_factory
 
 from .models import Actor, Dataset, Distribution, Theme, unique_identifier
@@ -14,6 +15,13 @@ def split_list(text: str) -> list[str]:
     return items
 
 
+def https_urls(field, **kwargs):
+    """Form fields for model fields; a URL typed without a scheme is taken to be https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ListField(forms.CharField):
     """A list stored as JSON, edited as comma-separated text."""
 
@@ -27,6 +35,8 @@ class ListField(forms.CharField):
 
 
 class ActorForm(forms.ModelForm):
+    formfield_callback = https_urls
+
     class Meta:
         model = Actor
         fields = ["name", "kind", "sector", "parent", "description", "contact", "website"]
@@ -135,6 +145,7 @@ DistributionFormSet = inlineformset_factory(
     Dataset,
     Distribution,
     fields=["title", "url", "format"],
+    formfield_callback=https_urls,
     extra=1,
     can_delete=True,
 )

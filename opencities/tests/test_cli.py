@@ -1,0 +1,168 @@
+"""The `opencities` command, run in-process against the test database, and once for real."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from opencities.accounts.models import Role, Workspace
+from opencities.cli import main
+from opencities.inventory.models import Dataset
+
+DATASETS_CSV = (
+    "identifier,title,steward,spectrum,themes\n"
+    "bins,Bin collection rounds,Waste Services,open,Waste\n"
+    "fly-tipping,Fly-tipping reports,Waste Services,internal,Waste\n"
+)
+
+
+def test_import_then_export_round_trip(workspace, tmp_path, capsys):
+    source = tmp_path / "datasets.csv"
+    source.write_text(DATASETS_CSV, encoding="utf-8")
+    assert main(["import", str(source), "--workspace", "testford"]) == 0
+    assert Dataset.objects.filter(workspace=workspace).count() == 2
+    assert main(["import", str(source), "--workspace", "testford"]) == 0  # again: no duplicates
+    assert Dataset.objects.filter(workspace=workspace).count() == 2
+    out = tmp_path / "out.xlsx"
+    assert main(["export", "--workspace", "testford", "--format", "xlsx", "-o", str(out)]) == 0
+    assert out.stat().st_size > 0
+    csv_out = tmp_path / "out.csv"
+    assert main(["export", "--workspace", "testford", "--format", "csv", "-o", str(csv_out)]) == 0
+    assert "Fly-tipping reports" in csv_out.read_text(encoding="utf-8")
+
+
+def test_import_with_a_bad_row_exits_non_zero_names_the_row_and_writes_nothing(
+    workspace, tmp_path, capsys
+):
+    source = tmp_path / "datasets.csv"
+    source.write_text(DATASETS_CSV + "bad,Broken row,,opne,\n", encoding="utf-8")
+    assert main(["import", str(source), "--workspace", "testford"]) == 1
+    err = capsys.readouterr().err
+    assert "row 4" in err.lower()
+    assert "spectrum" in err
+    assert Dataset.objects.count() == 0
+
+
+def test_import_dry_run_writes_nothing(workspace, tmp_path, capsys):
+    source = tmp_path / "datasets.csv"
+    source.write_text(DATASETS_CSV, encoding="utf-8")
+    assert main(["import", str(source), "--workspace", "testford", "--dry-run"]) == 0
+    assert "valid" in capsys.readouterr().out
+    assert Dataset.objects.count() == 0
+
+
+def test_import_into_unknown_workspace_fails_clearly(db, tmp_path, capsys):
+    source = tmp_path / "datasets.csv"
+    source.write_text(DATASETS_CSV, encoding="utf-8")
+    assert main(["import", str(source), "--workspace", "atlantis"]) == 2
+    assert "atlantis" in capsys.readouterr().err
+
+
+def test_createuser_with_workspace_role(workspace, monkeypatch, capsys):
+    monkeypatch.setenv("OPENCITIES_PASSWORD", "correct-horse-battery-9")
+    code = main(["createuser", "amira", "--workspace", "testford", "--role", "viewer"])
+    assert code == 0
+    amira = get_user_model().objects.get(username="amira")
+    assert amira.check_password("correct-horse-battery-9")
+    assert workspace.role_of(amira) == Role.VIEWER
+
+
+def test_createuser_refuses_a_weak_password(db, monkeypatch, capsys):
+    monkeypatch.setenv("OPENCITIES_PASSWORD", "1234")
+    assert main(["createuser", "amira"]) == 2
+    assert "password" in capsys.readouterr().err
+    assert not get_user_model().objects.filter(username="amira").exists()
+
+
+def test_createworkspace(db, capsys):
+    assert main(["createworkspace", "lakeside", "--name", "Lakeside Council"]) == 0
+    assert Workspace.objects.get(slug="lakeside").name == "Lakeside Council"
+    assert main(["createworkspace", "not a slug"]) == 2
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_command_serves_the_demo_city_and_lets_demo_sign_in(tmp_path):
+    """The README's first command, end to end: migrate, load Riverton, serve, sign in."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "OPENCITIES_HOME": str(tmp_path),
+        "OPENCITIES_DEMO_PASSWORD": "riverton-demo-pass",
+    }
+    env.pop("DATABASE_URL", None)
+    script = Path(sys.executable).with_name("opencities")
+    process = subprocess.Popen(
+        [str(script), "demo", "--no-browser", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = ""
+        deadline = time.monotonic() + 120
+        while "running at" not in output and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output += line
+        assert f"http://localhost:{port}/" in output, output
+        assert "riverton-demo-pass" in output
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        login_url = f"http://localhost:{port}/accounts/login/"
+        page = opener.open(login_url).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": "demo", "password": "riverton-demo-pass"}
+        ).encode()
+        request = urllib.request.Request(login_url, data=form, headers={"Referer": login_url})
+        dashboard = opener.open(request).read().decode()
+        assert "Riverton" in dashboard
+        assert "datasets recorded" in dashboard
+        css = opener.open(f"http://localhost:{port}/static/opencities/site.css")
+        assert css.status == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert (tmp_path / "opencities.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_demo_city_has_enough_to_explore():
+    from opencities.demo.loader import load_demo
+
+    riverton = load_demo()
+    assert riverton.actors.count() >= 25
+    assert riverton.datasets.count() >= 80
+    assert set(riverton.actors.values_list("sector", flat=True)) == {
+        "public",
+        "private",
+        "third_sector",
+        "academia",
+        "community",
+    }
+    assert set(riverton.datasets.values_list("spectrum", flat=True)) == {
+        "internal",
+        "named",
+        "group",
+        "public",
+        "open",
+    }
+    assert riverton.datasets.filter(status="gap").exists()
+    assert riverton.datasets.filter(status="unidentified").exists()

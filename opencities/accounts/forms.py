@@ -21,7 +21,7 @@ class AddMemberForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.workspace = workspace
 
     def clean_user(self):

@@ -35,15 +35,14 @@ class ListField(forms.CharField):
 
 
 class ActorForm(forms.ModelForm):
-    formfield_callback = https_urls
-
     class Meta:
         model = Actor
+        formfield_callback = https_urls
         fields = ["name", "kind", "sector", "parent", "description", "contact", "website"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, workspace, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.workspace = workspace
         parents = Actor.objects.filter(workspace=workspace)
         if self.instance.pk:
@@ -99,7 +98,7 @@ class DatasetForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, workspace, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.workspace = workspace
         self.fields["steward"].queryset = Actor.objects.filter(workspace=workspace)
         self.fields["identifier"].required = False

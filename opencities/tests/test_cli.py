@@ -115,7 +115,7 @@ def test_demo_command_serves_the_demo_city_and_lets_demo_sign_in(tmp_path):
     try:
         output = ""
         deadline = time.monotonic() + 120
-        while "running at" not in output and time.monotonic() < deadline:
+        while "Sign in as" not in output and time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:
                 break

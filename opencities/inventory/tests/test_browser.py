@@ -24,14 +24,14 @@ def test_sign_in_with_the_form(live_server, page, editor, workspace):
 def test_add_a_dataset_then_find_it_by_search(live_server, signed_in, editor, workspace, actor):
     page = signed_in(editor)
     page.goto(live_server.url + reverse("inventory:dataset_create", args=[workspace.slug]))
-    page.get_by_label("Title").fill("Public toilets")
+    page.get_by_label("Title", exact=True).fill("Public toilets")
     page.get_by_label("Description").fill("Where the public toilets are and when they open.")
     page.get_by_label("Steward").select_option(label="Transport Department")
     page.get_by_label("Keywords").fill("toilets, accessibility")
     page.get_by_role("button", name="Save dataset").click()
     expect(page.get_by_role("heading", name="Public toilets")).to_be_visible()
 
-    page.get_by_role("link", name="Datasets", exact=True).click()
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Datasets").click()
     page.get_by_label("Search datasets").fill("accessibility")
     results = page.locator("#results")
     expect(results).to_contain_text("1 dataset matches")

@@ -116,9 +116,7 @@ def signed_in(live_server, context, client):
     def sign_in(user):
         client.force_login(user)
         cookie = client.cookies["sessionid"]
-        context.add_cookies(
-            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-        )
+        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
         page = context.new_page()
         page.set_default_timeout(10_000)
         return page

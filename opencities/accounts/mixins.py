@@ -40,7 +40,6 @@ class WorkspaceMixin(LoginRequiredMixin):
         if not request.user.has_perm(self.required_permission(), self.workspace):
             raise PermissionDenied("Your role in this workspace does not allow this.")
         request.workspace = self.workspace
-        request.session["last_workspace"] = self.workspace.slug
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -82,7 +82,7 @@ class FilteredListView(WorkspaceMixin, TemplateView):
         filterset = self.filterset_class(
             self.request.GET or None, queryset=self.base_queryset(), workspace=self.workspace
         )
-        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        rows = filterset.qs  # a filter with a wrong value is left out and shown as an error
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)

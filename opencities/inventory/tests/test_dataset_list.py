@@ -125,3 +125,12 @@ def test_actor_list_search_and_sector_filter(client, viewer, workspace, catalogu
     assert names == ["Riverbus Ltd"]
     names = [a.name for a in client.get(url, {"q": "transp"}).context["rows"]]
     assert names == ["Transport"]
+
+
+def test_a_wrong_filter_value_is_reported_not_silently_ignored(
+    client, viewer, workspace, catalogue
+):
+    client.force_login(viewer)
+    response = client.get(list_url(workspace), {"status": "lost", "q": "bus"})
+    assert "status" in response.context["filter"].errors
+    assert sorted(titles(response)) == ["Bus timetables", "Real-time bus positions"]

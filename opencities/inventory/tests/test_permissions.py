@@ -91,8 +91,9 @@ WRITES = [
         "inventory:dataset_update",
         "dataset",
         dataset_form(title="Bus stops and shelters", identifier="bus-stops"),
-        lambda ws, actor, dataset: Dataset.objects.get(pk=dataset.pk).title
-        == "Bus stops and shelters",
+        lambda ws, actor, dataset: (
+            Dataset.objects.get(pk=dataset.pk).title == "Bus stops and shelters"
+        ),
     ),
     (
         "inventory:dataset_classification",

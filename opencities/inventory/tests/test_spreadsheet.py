@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -564,13 +565,20 @@ def test_xlsx_numbers_and_dates_become_plain_text(workspace, tmp_path):
     path = write_xlsx(
         tmp_path,
         "inventory.xlsx",
-        {"Datasets": [["identifier", "title", "keywords"], [2024, 12.0, 3.5], [None, None, None]]},
+        {
+            "Datasets": [
+                ["identifier", "title", "keywords", "description"],
+                [2024, 12.0, 3.5, datetime(2024, 5, 1)],
+                [None, None, None, None],
+            ]
+        },
     )
 
     import_file(workspace, path)
 
     dataset = Dataset.objects.get(workspace=workspace)
     assert (dataset.identifier, dataset.title, dataset.keywords) == ("2024", "12", ["3.5"])
+    assert dataset.description == "2024-05-01"
 
 
 def test_blank_identifier_updates_the_dataset_with_that_title(workspace, tmp_path):
@@ -746,3 +754,34 @@ def test_export_csv_counts_rows_and_uses_import_header(workspace):
     assert written == 3
     assert lines[0] == [c.name for c in ACTOR_COLUMNS]
     assert lines[3][:4] == ["Transport Department", "department", "public", "Riverton Council"]
+
+
+def test_actor_reimport_updates_parent_and_provenance(workspace, tmp_path):
+    council = Actor.objects.create(workspace=workspace, name="Riverton Council")
+    Actor.objects.create(workspace=workspace, name="Highways Team", source="typed in")
+    path = write_csv(
+        tmp_path,
+        "actors.csv",
+        [["name", "parent", "sector"], ["highways team", "riverton council", "Public sector"]],
+    )
+
+    plan = read_plan(workspace, path)
+
+    assert [(c.action, c.label, c.fields) for c in plan.changes] == [
+        ("update", "highways team", ["name", "parent"])
+    ]
+    run = apply_plan(plan)
+    team = Actor.objects.get(name="highways team")
+    assert team.parent == council
+    assert team.source == "import: actors.csv"
+    assert (run.actors_created, run.actors_updated) == (0, 1)
+    assert Actor.objects.count() == 2
+
+
+def test_column_given_twice_is_a_problem(workspace, tmp_path):
+    path = write_csv(tmp_path, "d.csv", [["title", "Title"], ["Bus stops", "Stops"]])
+
+    [problem] = read_plan(workspace, path).problems
+
+    assert (problem.row, problem.column) == (1, "Title")
+    assert "appears twice" in problem.message

@@ -427,6 +427,9 @@ class ImportPreviewView(WorkspaceMixin, TemplateView):
 
 
 def attachment(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    if isinstance(content, str):
+        # The byte-order mark tells Excel the file is UTF-8, so accented names survive.
+        content = "\ufeff" + content
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -76,8 +76,19 @@ def test_templates_download(client, viewer, workspace):
     url = reverse("inventory:import_template", args=[workspace.slug, "csv"])
     response = client.get(url, {"table": "actors"})
     assert response.status_code == 200
-    assert response.content.decode().splitlines()[0].startswith("name")
+    assert response.content.decode("utf-8-sig").splitlines()[0].startswith("name")
     xlsx = client.get(reverse("inventory:import_template", args=[workspace.slug, "xlsx"]))
     assert xlsx.content[:2] == b"PK"
     pdf = reverse("inventory:import_template", args=[workspace.slug, "pdf"])
     assert client.get(pdf).status_code == 404
+
+
+def test_downloaded_csv_imports_back_unchanged(client, editor, workspace, dataset):
+    client.force_login(editor)
+    download = client.get(reverse("inventory:export_csv", args=[workspace.slug, "datasets"]))
+    assert download.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    location = upload(client, workspace, "datasets.csv", download.content.decode("utf-8"))[
+        "Location"
+    ]
+    counts = client.get(location).context["counts"]["datasets"]
+    assert counts == {"create": 0, "update": 0, "unchanged": 1}

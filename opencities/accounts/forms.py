@@ -12,6 +12,13 @@ class WorkspaceForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
 class AddMemberForm(forms.Form):
     user = forms.CharField(
         label="Username or email",

@@ -18,6 +18,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("workspaces/new/", views.WorkspaceCreateView.as_view(), name="workspace_create"),
+    path(
+        "w/<slug:workspace>/settings/",
+        views.WorkspaceUpdateView.as_view(),
+        name="workspace_settings",
+    ),
     path("w/<slug:workspace>/members/", views.MemberListView.as_view(), name="members"),
     path(
         "w/<slug:workspace>/members/<int:pk>/",

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import CreateView, TemplateView
 
-from .forms import AddMemberForm, RoleForm, WorkspaceForm
+from .forms import AddMemberForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
 from .mixins import MANAGE, WorkspaceMixin
 from .models import Membership, Role
 
@@ -30,6 +30,27 @@ class WorkspaceCreateView(LoginRequiredMixin, CreateView):
         Membership.objects.create(workspace=self.object, user=self.request.user, role=Role.OWNER)
         messages.success(self.request, f"Workspace “{self.object}” created. You are its owner.")
         return response
+
+
+class WorkspaceUpdateView(WorkspaceMixin, TemplateView):
+    """Owners rename and describe the workspace; its slug stays, as addresses and scripts use it."""
+
+    template_name = "accounts/workspace_form.html"
+    permission = MANAGE
+    nav = "members"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", WorkspaceSettingsForm(instance=self.workspace))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = WorkspaceSettingsForm(request.POST, instance=self.workspace)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        form.save()
+        messages.success(request, "Workspace details saved.")
+        return redirect("members", self.workspace.slug)
 
 
 class MemberListView(WorkspaceMixin, TemplateView):

@@ -304,6 +304,12 @@ class ActorDeleteView(WorkspaceDeleteView):
     model = Actor
     nav = "actors"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stewarded"] = self.object.stewarded_datasets.count()
+        context["children"] = self.object.children.count()
+        return context
+
     def get_success_url(self):
         return reverse("inventory:actor_list", args=[self.workspace.slug])
 

@@ -142,3 +142,21 @@ def test_change_password(client, viewer):
     assert response.status_code == 302
     viewer.refresh_from_db()
     assert viewer.check_password("another-long-passphrase-7")
+
+
+def test_owner_renames_the_workspace_but_not_its_slug(client, owner, workspace):
+    client.force_login(owner)
+    url = reverse("workspace_settings", args=[workspace.slug])
+    client.post(url, {"name": "Testford Council", "description": "Data office", "slug": "x"})
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.slug) == ("Testford Council", "testford")
+
+
+@pytest.mark.parametrize("who", ["editor", "viewer"])
+def test_only_owners_change_workspace_details(client, people, workspace, who):
+    client.force_login(people[who])
+    url = reverse("workspace_settings", args=[workspace.slug])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"name": "Hijacked"}).status_code == 403
+    workspace.refresh_from_db()
+    assert workspace.name == "Testford City Council"

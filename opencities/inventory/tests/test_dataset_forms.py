@@ -123,3 +123,12 @@ def test_dashboard_counts_by_spectrum_and_status(client, viewer, workspace, data
     assert spectrum["internal"] == 0  # the gap is not counted as existing internal data
     assert status == {"exists": 1, "gap": 1, "unidentified": 0}
     assert [d.title for d in context["gaps"]] == ["Missing"]
+
+
+def test_deleting_a_steward_warns_about_its_datasets(client, editor, workspace, dataset):
+    client.force_login(editor)
+    page = client.get(reverse("inventory:actor_delete", args=[workspace.slug, dataset.steward.pk]))
+    assert "1 dataset names this actor as steward" in page.content.decode()
+    client.post(reverse("inventory:actor_delete", args=[workspace.slug, dataset.steward.pk]))
+    dataset.refresh_from_db()
+    assert dataset.steward is None  # the dataset stays, without a steward

@@ -3,6 +3,9 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .models import (
     Actor,
@@ -14,7 +17,25 @@ from .models import (
     Spectrum,
     Theme,
 )
-from .search import ACTOR_SEARCH_FIELDS, DATASET_SEARCH_FIELDS, search
+from .search import ACTOR_SEARCH_FIELDS, search, search_datasets
+
+
+class QuickSelect(forms.Select):
+    """A <select> drawn in one pass: a city with thousands of actors would otherwise spend
+    longer rendering one template per option than running the whole search."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        selected = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) == selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
 class WorkspaceFilterSet(django_filters.FilterSet):
@@ -31,19 +52,21 @@ class WorkspaceFilterSet(django_filters.FilterSet):
 
 
 class DatasetFilterSet(WorkspaceFilterSet):
-    search_fields = DATASET_SEARCH_FIELDS
+    def filter_search(self, queryset, name, value):
+        return search_datasets(queryset, value)
 
-    steward = django_filters.ModelChoiceFilter(queryset=Actor.objects.none(), label="Steward")
+    steward = django_filters.ChoiceFilter(label="Steward", widget=QuickSelect, distinct=False)
     sector = django_filters.ChoiceFilter(
         field_name="steward__sector", choices=Sector.choices, label="Steward's sector"
     )
-    theme = django_filters.ModelChoiceFilter(
-        field_name="themes", queryset=Theme.objects.none(), label="Theme"
-    )
+    # One theme joins each dataset at most once, so no DISTINCT (which would make the count
+    # compare every column of every row).
+    theme = django_filters.ChoiceFilter(field_name="themes", label="Theme", distinct=False)
     spectrum = django_filters.MultipleChoiceFilter(
         choices=Spectrum.choices,
         label="Data Spectrum",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     status = django_filters.ChoiceFilter(choices=DatasetStatus.choices, label="Status")
     personal_data = django_filters.ChoiceFilter(choices=PersonalData.choices, label="Personal data")
@@ -65,10 +88,13 @@ class DatasetFilterSet(WorkspaceFilterSet):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
-        self.filters["steward"].queryset = Actor.objects.filter(
-            workspace=workspace, stewarded_datasets__isnull=False
-        ).distinct()
-        self.filters["theme"].queryset = Theme.objects.filter(workspace=workspace)
+        stewards = Actor.objects.filter(
+            pk__in=Dataset.objects.filter(workspace=workspace).values("steward_id")
+        )
+        self.filters["steward"].extra["choices"] = list(stewards.values_list("pk", "name"))
+        self.filters["theme"].extra["choices"] = list(
+            Theme.objects.filter(workspace=workspace).values_list("pk", "name")
+        )
 
 
 class ActorFilterSet(WorkspaceFilterSet):

@@ -81,7 +81,7 @@ class Provenance(models.Model):
     )
     source_updated = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
@@ -90,7 +90,10 @@ class Provenance(models.Model):
 class Actor(Provenance):
     """An organisation, part of one, or a group of people that collects, shares or uses data."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="actors")
+    # Every index of this table starts with the workspace, so the key needs none of its own.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="actors", db_index=False
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER)
     sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.PUBLIC)
@@ -130,7 +133,10 @@ class Actor(Provenance):
 
 
 class Theme(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="themes")
+    # Every index of this table starts with the workspace, so the key needs none of its own.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="themes", db_index=False
+    )
     name = models.CharField(max_length=100)
 
     class Meta:
@@ -146,9 +152,13 @@ class Theme(models.Model):
 class Dataset(Provenance):
     """Data that exists, is needed but missing (a gap), or exists with an unknown holder."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="datasets")
+    # Every index of this table starts with the workspace, so the key needs none of its own.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="datasets", db_index=False
+    )
     identifier = models.SlugField(
         max_length=200,
+        db_index=False,  # the unique (workspace, identifier) constraint is the index
         help_text="Stable short name, unique in the workspace; imports match records on it.",
     )
     title = models.CharField(max_length=300)

@@ -134,3 +134,13 @@ def test_a_wrong_filter_value_is_reported_not_silently_ignored(
     response = client.get(list_url(workspace), {"status": "lost", "q": "bus"})
     assert "status" in response.context["filter"].errors
     assert sorted(titles(response)) == ["Bus timetables", "Real-time bus positions"]
+
+
+def test_steward_choices_keep_the_selection_and_escape_names(client, viewer, workspace, catalogue):
+    odd = Actor.objects.create(workspace=workspace, name="<b>Bold & Co</b>")
+    Dataset.objects.create(workspace=workspace, identifier="odd", title="Odd", steward=odd)
+    client.force_login(viewer)
+    html = client.get(list_url(workspace), {"steward": odd.pk}).content.decode()
+    assert '<option value="">Any</option>' in html
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;Bold &amp; Co&lt;/b&gt;</option>' in html
+    assert "Parking permit holders" not in html

@@ -17,7 +17,7 @@ from .models import (
     Spectrum,
     Theme,
 )
-from .search import ACTOR_SEARCH_FIELDS, search, search_datasets
+from .search import ACTOR_SEARCH_FIELDS, DATASET_SEARCH_FIELDS, search
 
 
 class QuickSelect(forms.Select):
@@ -52,8 +52,7 @@ class WorkspaceFilterSet(django_filters.FilterSet):
 
 
 class DatasetFilterSet(WorkspaceFilterSet):
-    def filter_search(self, queryset, name, value):
-        return search_datasets(queryset, value)
+    search_fields = DATASET_SEARCH_FIELDS
 
     steward = django_filters.ChoiceFilter(label="Steward", widget=QuickSelect, distinct=False)
     sector = django_filters.ChoiceFilter(

@@ -17,7 +17,7 @@ from .models import (
     Spectrum,
     Theme,
 )
-from .search import ACTOR_SEARCH_FIELDS, DATASET_SEARCH_FIELDS, search
+from .search import ACTOR_SEARCH_FIELDS, search, search_datasets
 
 
 class QuickSelect(forms.Select):
@@ -52,7 +52,8 @@ class WorkspaceFilterSet(django_filters.FilterSet):
 
 
 class DatasetFilterSet(WorkspaceFilterSet):
-    search_fields = DATASET_SEARCH_FIELDS
+    def filter_search(self, queryset, name, value):
+        return search_datasets(queryset, value)
 
     steward = django_filters.ChoiceFilter(label="Steward", widget=QuickSelect, distinct=False)
     sector = django_filters.ChoiceFilter(

@@ -1,6 +1,8 @@
 """The inventory: the actors in a city's data ecosystem, and what data exists or is missing."""
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -149,6 +151,9 @@ class Theme(models.Model):
         return self.name
 
 
+SEARCHED_FIELDS = ("title", "description", "identifier", "keywords", "formats", "system", "licence")
+
+
 class Dataset(Provenance):
     """Data that exists, is needed but missing (a gap), or exists with an unknown holder."""
 
@@ -187,6 +192,21 @@ class Dataset(Provenance):
     )
     status = models.CharField(
         max_length=20, choices=DatasetStatus.choices, default=DatasetStatus.EXISTS
+    )
+    # All the dataset's own searchable text in one column, kept by the database itself, so a
+    # search reads one column per row instead of seven (see search.py).
+    search_text = models.GeneratedField(
+        expression=Concat(
+            *(
+                part
+                for name in SEARCHED_FIELDS
+                for part in (Coalesce(Cast(name, models.TextField()), Value("")), Value("\n"))
+            ),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+        editable=False,
     )
 
     class Meta:

@@ -1,8 +1,14 @@
 """Free-text search over the inventory, shared by the pages, the API and the benchmarks.
 
 Every word of the query must appear somewhere in the record (title, description, keywords,
-identifier, steward, system or licence for datasets), in any order and any letter case, so
-"bus gtfs" finds "Bus timetables" whose formats or keywords mention GTFS.
+identifier, formats, system, licence or the steward's name for datasets), in any order and any
+letter case, and inside longer words too, so "bus gtfs" finds "Bus timetables" whose keywords
+mention GTFS, and "cycl" finds "bicycle".
+
+A dataset's own text is kept by the database in one generated column (`Dataset.search_text`), so
+a search reads one column a row; the steward's name is checked against the short actor table.
+At 50,000 datasets that is about as fast as a bare LIKE over title and description
+(docs/performance.md).
 """
 
 import shlex
@@ -29,6 +35,16 @@ def split_terms(query: str) -> list[str]:
     except ValueError:  # an unbalanced quote: treat the text as plain words
         terms = query.split()
     return [term for term in terms if term.strip()][:10]
+
+
+def search_datasets(queryset: QuerySet, query: str) -> QuerySet:
+    """Keep the datasets in which every word of `query` appears (see the module's docstring)."""
+    from .models import Actor
+
+    for term in split_terms(query):
+        stewards = Actor.objects.filter(name__icontains=term).values("pk")
+        queryset = queryset.filter(Q(search_text__icontains=term) | Q(steward__in=stewards))
+    return queryset
 
 
 def search(queryset: QuerySet, query: str, fields: tuple[str, ...]) -> QuerySet:

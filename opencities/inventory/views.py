@@ -1,11 +1,12 @@
 import io
 import uuid
+from math import ceil
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,6 +26,30 @@ PAGE_SIZE = 50
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def page_with_total(queryset, number) -> Page:
+    """A page of a search and the number of matches, in one query instead of two.
+
+    A search has to read every row to find its matches, and Django's paginator reads them twice:
+    once to count, once for the page. Counting with a window function over the page query reads
+    them once, which halves the time of a search over a large inventory.
+    """
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    counted = queryset.annotate(matches=Window(Count("pk")))
+    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if rows:
+        total = rows[0].matches
+    else:  # past the last page, or nothing matches
+        total = queryset.count()
+        number = max(1, ceil(total / PAGE_SIZE))
+        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]) if total else []
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = total
+    return Page(rows, number, paginator)
 
 
 class DashboardView(WorkspaceMixin, TemplateView):
@@ -83,7 +108,10 @@ class FilteredListView(WorkspaceMixin, TemplateView):
             self.request.GET or None, queryset=self.base_queryset(), workspace=self.workspace
         )
         rows = filterset.qs  # a filter with a wrong value is left out and shown as an error
-        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        if self.request.GET.get("q", "").strip():
+            page = page_with_total(rows, self.request.GET.get("page"))
+        else:
+            page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

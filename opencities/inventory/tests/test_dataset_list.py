@@ -144,3 +144,22 @@ def test_steward_choices_keep_the_selection_and_escape_names(client, viewer, wor
     assert '<option value="">Any</option>' in html
     assert f'<option value="{odd.pk}" selected>&lt;b&gt;Bold &amp; Co&lt;/b&gt;</option>' in html
     assert "Parking permit holders" not in html
+
+
+def test_search_pages_count_matches_and_a_page_past_the_end_shows_the_last(
+    client, viewer, workspace
+):
+    Dataset.objects.bulk_create(
+        Dataset(workspace=workspace, identifier=f"meter-{n:03}", title=f"Meter {n:03}")
+        for n in range(75)
+    )
+    client.force_login(viewer)
+    response = client.get(list_url(workspace), {"q": "meter", "page": 2})
+    assert response.context["page"].paginator.count == 75
+    assert titles(response)[0] == "Meter 050"
+    response = client.get(list_url(workspace), {"q": "meter", "page": 9})
+    assert response.context["page"].number == 2
+    assert len(titles(response)) == 25
+    response = client.get(list_url(workspace), {"q": "nothing-matches", "page": "x"})
+    assert response.context["page"].paginator.count == 0
+    assert "No datasets match" in response.content.decode()

@@ -46,6 +46,22 @@ def identifiers(queryset) -> list[str]:
 
 
 @pytest.mark.parametrize("query,expected", QUERIES.items())
-def test_search_matches_every_word_as_a_substring(datasets, query, expected):
+def test_dataset_search_matches_every_word_as_a_substring(datasets, query, expected):
+    assert identifiers(search.search_datasets(Dataset.objects.all(), query)) == expected
+
+
+@pytest.mark.parametrize("query,expected", QUERIES.items())
+def test_search_over_the_fields_one_by_one_agrees(datasets, query, expected):
     found = search.search(Dataset.objects.all(), query, search.DATASET_SEARCH_FIELDS)
     assert identifiers(found) == expected
+
+
+def test_search_text_follows_edits(workspace, datasets):
+    dataset = Dataset.objects.get(identifier="bins")
+    dataset.title = "Refuse rounds"
+    dataset.description = ""
+    dataset.save()
+    assert identifiers(search.search_datasets(Dataset.objects.all(), "collection")) == []
+    assert identifiers(search.search_datasets(Dataset.objects.all(), "refuse")) == ["bins"]
+    Dataset.objects.filter(pk=dataset.pk).update(system="Confirm asset register")
+    assert identifiers(search.search_datasets(Dataset.objects.all(), "confirm")) == ["bins"]

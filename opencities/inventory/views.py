@@ -43,7 +43,9 @@ def page_with_total(queryset, number) -> Page:
     rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
     if rows:
         total = rows[0].matches
-    else:  # past the last page, or nothing matches
+    elif number == 1:
+        total = 0
+    else:  # past the last page
         total = queryset.count()
         number = max(1, ceil(total / PAGE_SIZE))
         rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]) if total else []

@@ -90,10 +90,11 @@ class DatasetFilterSet(WorkspaceFilterSet):
         stewards = Actor.objects.filter(workspace=workspace).filter(
             Exists(Dataset.objects.filter(steward=OuterRef("pk")))
         )
-        self.filters["steward"].extra["choices"] = list(stewards.values_list("pk", "name"))
-        self.filters["theme"].extra["choices"] = list(
-            Theme.objects.filter(workspace=workspace).values_list("pk", "name")
-        )
+        themes = Theme.objects.filter(workspace=workspace)
+        # Choices as callables: read only when the form is drawn or a value is checked, and not
+        # deep-copied (with their thousands of options) each time a form is built.
+        self.filters["steward"].extra["choices"] = lambda: stewards.values_list("pk", "name")
+        self.filters["theme"].extra["choices"] = lambda: themes.values_list("pk", "name")
 
 
 class ActorFilterSet(WorkspaceFilterSet):

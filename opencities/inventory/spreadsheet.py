@@ -390,7 +390,10 @@ def _read_csv(path: Path, filename: str) -> list[_Sheet]:
         ) from exc
     header_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Read from the bytes: a StringIO of the text would hold it at four bytes a character.
+    del text
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     try:
         rows.extend(

@@ -9,7 +9,7 @@ apt_install() {
   # Install Debian packages only when something is missing; apt-get update once per run.
   echo "Installing Debian packages: $*"
   if [ -z "${APT_UPDATED:-}" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
 PYTHON="${PYTHON:-python3}"

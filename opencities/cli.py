@@ -1,8 +1,8 @@
 """The `opencities` command: set-up, demo, serving, import and export from one place."""
 
 import argparse
+import contextlib
 import os
-import secrets
 import sys
 import threading
 import webbrowser
@@ -10,13 +10,18 @@ from getpass import getpass
 from pathlib import Path
 
 DEMO_USER = "demo"
+DEMO_SLUG = "riverton"
 
 
-def setup_django() -> None:
+def setup_django(migrated: bool = True) -> None:
+    """Set Django up; with `migrated`, bring the database up to date first (quietly), so every
+    command works on a new data folder."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencities.settings")
     import django
 
     django.setup()
+    if migrated:
+        migrate()
 
 
 def fail(message: str) -> int:
@@ -52,7 +57,8 @@ def run_server(host: str, port: int, on_started=None) -> None:
             on_started()
 
         threading.Thread(target=wait_then_announce, daemon=True).start()
-    server.run()
+    with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot bind the address
+        server.run()
     if not server.started:
         raise SystemExit(fail(f"could not start the server on {host}:{port} (is the port in use?)"))
 
@@ -61,41 +67,44 @@ def demo_password() -> str:
     """OPENCITIES_DEMO_PASSWORD, or a generated one kept in the data folder across runs."""
     from django.conf import settings
 
+    from opencities.private import kept_secret
+
     if os.environ.get("OPENCITIES_DEMO_PASSWORD"):
         return os.environ["OPENCITIES_DEMO_PASSWORD"]
-    stored = Path(settings.HOME) / "demo_password"
-    if not stored.exists():
-        stored.write_text(secrets.token_urlsafe(9))
-        stored.chmod(0o600)
-    return stored.read_text().strip()
+    return kept_secret(Path(settings.HOME) / "demo_password", 9)
 
 
 def cmd_demo(args) -> int:
+    print("Preparing the database…")
     setup_django()
     from django.contrib.auth import get_user_model
 
     from opencities.accounts.models import Membership, Role, Workspace
     from opencities.demo.loader import load_demo
 
-    print("Preparing the database…")
-    migrate()
-    if not Workspace.objects.exists():
+    workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+    if workspace is None:
+        if Workspace.objects.exists():
+            return fail(
+                "this database already holds other workspaces, so it is not a demo: start it "
+                "with `opencities serve`, or point OPENCITIES_HOME at an empty folder for the demo"
+            )
         workspace = load_demo()
         print(
             f"Loaded the demo city “{workspace.name}”: {workspace.actors.count()} actors, "
             f"{workspace.datasets.count()} datasets."
         )
+    User = get_user_model()
+    user = User.objects.filter(username=DEMO_USER).first()
+    if user is not None and not user.memberships.filter(workspace=workspace).exists():
+        return fail(f"a user called “{DEMO_USER}” exists and is not the demo's: it was left alone")
     password = demo_password()
-    user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
+    user = user or User(username=DEMO_USER)
     user.set_password(password)
     user.save()
-    for workspace in Workspace.objects.all():
-        Membership.objects.get_or_create(
-            workspace=workspace, user=user, defaults={"role": Role.OWNER}
-        )
-    url = (
-        f"http://{'localhost' if args.host in {'127.0.0.1', '0.0.0.0'} else args.host}:{args.port}/"
-    )
+    Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": Role.OWNER})
+    shown_host = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
+    url = f"http://{shown_host}:{args.port}/"
 
     def announce():
         print(f"\nThe Open Cities Toolkit is running at {url}")
@@ -110,7 +119,6 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     setup_django()
-    migrate()
     print(f"Serving the Open Cities Toolkit on http://{args.host}:{args.port}/", flush=True)
     run_server(args.host, args.port)
     return 0
@@ -128,6 +136,8 @@ def cmd_createuser(args) -> int:
     User = get_user_model()
     if User.objects.filter(username=args.username).exists():
         return fail(f"a user called “{args.username}” already exists")
+    if args.workspace is None and args.role is not None:
+        return fail("--role needs --workspace: the role is held in a workspace")
     workspace = None
     if args.workspace:
         workspace = Workspace.objects.filter(slug=args.workspace).first()
@@ -142,6 +152,10 @@ def cmd_createuser(args) -> int:
             return fail("the two passwords differ")
     user = User(username=args.username, email=args.email or "")
     try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        return fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+    try:
         validate_password(password, user)
     except ValidationError as exc:
         return fail("password not accepted: " + " ".join(exc.messages))
@@ -150,8 +164,8 @@ def cmd_createuser(args) -> int:
         user.is_staff = user.is_superuser = args.superuser
         user.save()
         if workspace:
-            Membership.objects.create(workspace=workspace, user=user, role=args.role)
-    where = f" as {args.role} of {workspace.slug}" if workspace else ""
+            Membership.objects.create(workspace=workspace, user=user, role=args.role or "editor")
+    where = f" as {args.role or 'editor'} of {workspace.slug}" if workspace else ""
     print(f"Created user “{user.username}”{where}.")
     return 0
 
@@ -169,7 +183,8 @@ def cmd_createworkspace(args) -> int:
         owner = get_user_model().objects.filter(username=args.owner).first()
         if owner is None:
             return fail(f"no user called “{args.owner}”")
-    workspace = Workspace(slug=args.slug, name=args.name or args.slug.replace("-", " ").title())
+    slug = args.slug.lower()
+    workspace = Workspace(slug=slug, name=args.name or slug.replace("-", " ").title())
     try:
         workspace.full_clean()
     except ValidationError as exc:
@@ -243,22 +258,35 @@ def cmd_export(args) -> int:
     if workspace is None:
         return fail(f"no workspace with the slug “{args.workspace}”")
     out = Path(args.output)
-    if args.format == "csv":
-        with out.open("w", newline="", encoding="utf-8") as stream:
-            rows = spreadsheet.export_csv(workspace, args.table, stream)
-    else:
-        with out.open("wb") as stream:
-            rows = spreadsheet.export_xlsx(workspace, stream)
+    try:
+        if args.format == "csv":
+            with out.open("w", newline="", encoding="utf-8") as stream:
+                rows = spreadsheet.export_csv(workspace, args.table, stream)
+        else:
+            with out.open("wb") as stream:
+                rows = spreadsheet.export_xlsx(workspace, stream)
+    except OSError as exc:
+        return fail(f"cannot write {out}: {exc.strerror}")
     print(f"Wrote {rows} rows to {out}.")
     return 0
 
 
 def cmd_manage(args) -> int:
-    setup_django()
+    setup_django(migrated=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["opencities manage", *args.args])
     return 0
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,14 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="start the toolkit with the demo city Riverton")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--port", type=port_number, default=8000)
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     demo.set_defaults(func=cmd_demo)
 
     serve = commands.add_parser("serve", help="run the web server (ASGI, static files included)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port_number, default=8000)
     serve.set_defaults(func=cmd_serve)
 
     user = commands.add_parser(
@@ -287,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--email")
     user.add_argument("--workspace", metavar="SLUG", help="add the user to this workspace")
-    user.add_argument("--role", choices=["viewer", "editor", "owner"], default="editor")
+    user.add_argument(
+        "--role", choices=["viewer", "editor", "owner"], help="with --workspace; default editor"
+    )
     user.add_argument("--superuser", action="store_true", help="may use the administration site")
     user.set_defaults(func=cmd_createuser)
 

@@ -12,10 +12,11 @@ a laptop demo and a production server alike:
 """
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from opencities.private import kept_secret, private_folder
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -31,22 +32,11 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-HOME = Path(os.environ.get("OPENCITIES_HOME", "var")).resolve()
-HOME.mkdir(parents=True, exist_ok=True)
+# The data folder holds the database, uploads and keys: its owner alone may read it.
+HOME = private_folder(Path(os.environ.get("OPENCITIES_HOME", "var")).resolve())
 
-
-def _secret_key() -> str:
-    """Use SECRET_KEY if given, else keep a generated key in the data folder across restarts."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = HOME / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+# Given, or generated once and kept in the data folder so sessions survive restarts.
+SECRET_KEY = os.environ.get("SECRET_KEY") or kept_secret(HOME / "secret_key", 50)
 DEBUG = env_flag("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -99,13 +89,13 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{HOME / 'opencities.sqlite3'}",
-        conn_max_age=600,
+        # Under ASGI each request may run in another thread: persistent connections would leak.
+        conn_max_age=0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while one writer writes; IMMEDIATE avoids lock upgrades that
     # fail with "database is locked" when two requests write at once.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"

@@ -166,3 +166,49 @@ def test_demo_city_has_enough_to_explore():
     }
     assert riverton.datasets.filter(status="gap").exists()
     assert riverton.datasets.filter(status="unidentified").exists()
+
+
+def test_createuser_refuses_a_bad_username_and_a_role_without_workspace(db, monkeypatch, capsys):
+    monkeypatch.setenv("OPENCITIES_PASSWORD", "correct-horse-battery-9")
+    assert main(["createuser", "bad name!"]) == 2
+    assert main(["createuser", "amira", "--role", "owner"]) == 2
+    assert "--role needs --workspace" in capsys.readouterr().err
+    assert not get_user_model().objects.exists()
+
+
+def test_export_to_a_missing_folder_says_so(workspace, tmp_path, capsys):
+    target = tmp_path / "no" / "such" / "folder.csv"
+    args = ["export", "--workspace", "testford", "--format", "csv", "-o", str(target)]
+    assert main(args) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_a_port_out_of_range_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--port", "99999"])
+    assert exit_info.value.code == 2
+    assert "not a port number" in capsys.readouterr().err
+
+
+def test_demo_leaves_a_real_citys_database_alone(workspace, owner, capsys):
+    """`opencities demo` on a data folder that holds another city adds no demo owner to it."""
+    assert main(["demo", "--no-browser"]) == 2
+    assert "not a demo" in capsys.readouterr().err
+    assert not get_user_model().objects.filter(username="demo").exists()
+    assert not Workspace.objects.filter(slug="riverton").exists()
+
+
+def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OPENCITIES_HOME": str(home), "OPENCITIES_PASSWORD": "a-good-pass-word-1"}
+    env.pop("DATABASE_URL", None)
+    script = Path(sys.executable).with_name("opencities")
+    return subprocess.run([str(script), *args], env=env, capture_output=True, text=True)
+
+
+def test_commands_work_on_a_new_data_folder_which_only_its_owner_can_read(tmp_path):
+    home = tmp_path / "data"
+    made = run_cli(home, "createworkspace", "Lakeside", "--name", "Lakeside Council")
+    assert made.returncode == 0, made.stderr
+    assert run_cli(home, "createuser", "lee", "--workspace", "lakeside").returncode == 0
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert (home / "secret_key").stat().st_mode & 0o777 == 0o600

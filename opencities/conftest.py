@@ -20,9 +20,11 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Real hashing is slow on purpose; tests only need passwords to match."""
+def test_settings(settings, tmp_path):
+    """Real hashing is slow on purpose, and tests only need passwords to match; uploads go to
+    a folder of each test's own."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.UPLOAD_DIR = tmp_path / "uploads"
 
 
 @pytest.fixture

@@ -67,7 +67,12 @@ class DatasetFilterSet(WorkspaceFilterSet):
         distinct=False,
     )
     status = django_filters.ChoiceFilter(choices=DatasetStatus.choices, label="Status")
-    personal_data = django_filters.ChoiceFilter(choices=PersonalData.choices, label="Personal data")
+    personal_data = django_filters.MultipleChoiceFilter(
+        choices=PersonalData.choices,
+        label="Personal data",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("title", "title"),

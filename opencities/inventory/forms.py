@@ -121,8 +121,23 @@ class DatasetForm(forms.ModelForm):
             )
         return identifier
 
+    def clean_themes(self):
+        names = split_list(self.cleaned_data["themes"])
+        limit = Theme._meta.get_field("name").max_length
+        too_long = [name for name in names if len(name) > limit]
+        if too_long:
+            raise forms.ValidationError(
+                f"A theme can be at most {limit} characters long: shorten “{too_long[0][:40]}…”."
+            )
+        return names
+
     def clean_formats(self):
         return [value.upper() for value in self.cleaned_data["formats"]]
+
+    def _theme(self, name: str) -> Theme:
+        """The workspace's theme of that name in any letter case, as imports match them."""
+        existing = Theme.objects.filter(workspace=self.workspace, name__iexact=name).first()
+        return existing or Theme.objects.create(workspace=self.workspace, name=name)
 
     def save(self, commit=True):
         dataset = super().save(commit=False)
@@ -131,12 +146,7 @@ class DatasetForm(forms.ModelForm):
             dataset.identifier = unique_identifier(self.workspace, dataset.title)
         if commit:
             dataset.save()
-            dataset.themes.set(
-                [
-                    Theme.objects.get_or_create(workspace=self.workspace, name=name)[0]
-                    for name in split_list(self.cleaned_data["themes"])
-                ]
-            )
+            dataset.themes.set([self._theme(name) for name in self.cleaned_data["themes"]])
         return dataset
 
 

@@ -1,20 +1,26 @@
 import io
+import os
 import uuid
+from datetime import timedelta
 from math import ceil
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import DeleteView, DetailView, TemplateView
 
 from opencities.accounts.mixins import EDIT, WorkspaceMixin
+from opencities.private import private_folder
 
 from . import spreadsheet
 from .filtersets import ActorFilterSet, DatasetFilterSet
@@ -22,10 +28,16 @@ from .forms import ActorForm, ClassificationForm, DatasetForm, DistributionFormS
 from .models import Actor, Dataset, DatasetStatus, ImportRun, Spectrum
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # beyond any real list; keeps the page's offset within SQL's integers
 
 
 def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """A request from htmx for part of a page. When htmx restores a page from the browser's
+    history it asks for the whole page, with the same header plus a second one."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def page_with_total(queryset, number) -> Page:
@@ -36,7 +48,7 @@ def page_with_total(queryset, number) -> Page:
     them once, which halves the time of a search over a large inventory.
     """
     try:
-        number = max(1, int(number))
+        number = min(max(1, int(number)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     counted = queryset.annotate(matches=Window(Count("pk")))
@@ -103,6 +115,11 @@ class FilteredListView(WorkspaceMixin, TemplateView):
         if is_htmx(self.request):
             return [self.results_template]
         return [self.template_name]
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])  # caches must keep both versions apart
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -272,9 +289,10 @@ class DatasetFormMixin(WorkspaceObjectMixin):
         form, formset = self.get_forms(request.POST)
         if not (form.is_valid() and formset.is_valid()):
             return self.render_forms(form, formset, status=400)
-        dataset = form.save()
-        formset.instance = dataset
-        formset.save()
+        with transaction.atomic():
+            dataset = form.save()
+            formset.instance = dataset
+            formset.save()
         messages.success(request, f"Saved “{dataset.title}”.")
         return redirect(dataset)
 
@@ -353,6 +371,18 @@ class DatasetDeleteView(WorkspaceDeleteView):
 
 
 SESSION_IMPORTS = "pending_imports"
+UPLOAD_LIFETIME = timedelta(hours=24)
+
+
+def remove_stale_uploads(folder: Path) -> None:
+    """Uploads waiting for a confirmation that never came may hold personal data: a day is
+    long enough to look at a preview."""
+    cutoff = (timezone.now() - UPLOAD_LIFETIME).timestamp()
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 MAX_PREVIEW_ROWS = 300
 
 
@@ -389,10 +419,10 @@ class ImportUploadView(WorkspaceMixin, TemplateView):
         if error:
             return self.render_to_response(self.get_context_data(error=error), status=400)
         token = str(uuid.uuid4())
-        folder = Path(settings.UPLOAD_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_folder(Path(settings.UPLOAD_DIR))
+        remove_stale_uploads(folder)
         path = folder / f"{token}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as out:
+        with open(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
         pending = request.session.get(SESSION_IMPORTS, {})
@@ -445,7 +475,15 @@ class ImportPreviewView(WorkspaceMixin, TemplateView):
         if plan is None or not plan.ok:
             messages.error(request, "Nothing was imported: the file has problems listed below.")
             return redirect("inventory:import_preview", self.workspace.slug, kwargs["token"])
-        run = spreadsheet.apply_plan(plan, user=request.user)
+        try:
+            run = spreadsheet.apply_plan(plan, user=request.user)
+        except DatabaseError:
+            messages.error(
+                request,
+                "Nothing was imported: the inventory changed while the file was being imported. "
+                "Check the preview again.",
+            )
+            return redirect("inventory:import_preview", self.workspace.slug, kwargs["token"])
         self.forget(entry)
         messages.success(
             request,

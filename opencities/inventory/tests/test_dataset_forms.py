@@ -132,3 +132,17 @@ def test_deleting_a_steward_warns_about_its_datasets(client, editor, workspace, 
     client.post(reverse("inventory:actor_delete", args=[workspace.slug, dataset.steward.pk]))
     dataset.refresh_from_db()
     assert dataset.steward is None  # the dataset stays, without a steward
+
+
+def test_themes_match_in_any_letter_case_and_have_a_length_limit(client, editor, workspace):
+    from opencities.inventory.models import Theme
+
+    Theme.objects.create(workspace=workspace, name="Transport")
+    client.force_login(editor)
+    url = reverse("inventory:dataset_create", args=[workspace.slug])
+    assert client.post(url, dataset_form(themes="transport")).status_code == 302
+    assert list(Theme.objects.values_list("name", flat=True)) == ["Transport"]
+    response = client.post(url, dataset_form(title="Other", themes="x" * 150))
+    assert response.status_code == 400
+    assert "themes" in response.context["form"].errors
+    assert not Dataset.objects.filter(title="Other").exists()

@@ -163,3 +163,27 @@ def test_search_pages_count_matches_and_a_page_past_the_end_shows_the_last(
     response = client.get(list_url(workspace), {"q": "nothing-matches", "page": "x"})
     assert response.context["page"].paginator.count == 0
     assert "No datasets match" in response.content.decode()
+
+
+def test_an_absurd_page_number_shows_the_last_page(client, viewer, workspace, catalogue):
+    client.force_login(viewer)
+    huge = "9" * 30
+    assert client.get(list_url(workspace), {"q": "bus", "page": huge}).status_code == 200
+    assert client.get(list_url(workspace), {"page": huge}).status_code == 200
+
+
+def test_htmx_restoring_history_gets_the_whole_page(client, viewer, workspace, catalogue):
+    client.force_login(viewer)
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = client.get(list_url(workspace), {"q": "bus"}, headers=headers)
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
+def test_personal_data_filter_takes_several_levels(client, viewer, workspace, catalogue):
+    Dataset.objects.create(
+        workspace=workspace, identifier="care", title="Care records", personal_data="special"
+    )
+    client.force_login(viewer)
+    response = client.get(list_url(workspace), {"personal_data": ["personal", "special"]})
+    assert titles(response) == ["Care records", "Parking permit holders"]

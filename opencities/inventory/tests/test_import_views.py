@@ -92,3 +92,35 @@ def test_downloaded_csv_imports_back_unchanged(client, editor, workspace, datase
     ]
     counts = client.get(location).context["counts"]["datasets"]
     assert counts == {"create": 0, "update": 0, "unchanged": 1}
+
+
+def test_a_pending_import_cannot_be_applied_to_another_workspace(
+    client, editor, workspace, other_workspace
+):
+    from opencities.accounts.models import Membership
+
+    Membership.objects.create(workspace=other_workspace, user=editor, role="editor")
+    client.force_login(editor)
+    location = upload(client, workspace, "inventory.csv", GOOD)["Location"]
+    token = location.rstrip("/").rsplit("/", 1)[1]
+    elsewhere = reverse("inventory:import_preview", args=[other_workspace.slug, token])
+    assert client.get(elsewhere).status_code == 404
+    assert client.post(elsewhere).status_code == 404
+    assert Dataset.objects.count() == 0
+
+
+def test_uploads_left_waiting_for_a_day_are_removed(client, editor, workspace, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    client.force_login(editor)
+    upload(client, workspace, "first.csv", GOOD)
+    folder = Path(settings.UPLOAD_DIR)
+    [old] = list(folder.iterdir())
+    a_day_ago = time.time() - 25 * 3600
+    os.utime(old, (a_day_ago, a_day_ago))
+    upload(client, workspace, "second.csv", GOOD)
+    assert not old.exists()
+    assert len(list(folder.iterdir())) == 1
+    assert old.parent.stat().st_mode & 0o777 == 0o700

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from .models import Membership, Role, Workspace
 
@@ -11,6 +10,13 @@ class WorkspaceForm(forms.ModelForm):
         fields = ["name", "slug", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_slug(self):
+        """Addresses and scripts use the slug: "Riverton" and "riverton" must not both exist."""
+        slug = self.cleaned_data["slug"].lower()
+        if Workspace.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(f"The short name “{slug}” is taken: choose another.")
+        return slug
+
 
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
@@ -20,10 +26,13 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
 
 class AddMemberForm(forms.Form):
-    user = forms.CharField(
-        label="Username or email",
-        max_length=254,
-        help_text="The person needs an account first (`opencities createuser`).",
+    """People are added by their exact email address, which the owner must already know, so
+    the form cannot be used to look up other people's accounts."""
+
+    user = forms.EmailField(
+        label="Email address",
+        help_text="The address of the person's account. They need an account first "
+        "(an administrator creates it with `opencities createuser`).",
     )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
@@ -33,11 +42,11 @@ class AddMemberForm(forms.Form):
 
     def clean_user(self):
         value = self.cleaned_data["user"].strip()
-        users = get_user_model().objects.filter(Q(username__iexact=value) | Q(email__iexact=value))
+        users = get_user_model().objects.filter(email__iexact=value)
         if users.count() != 1:
             raise forms.ValidationError(
-                f"No single account has the username or email “{value}”. "
-                "Check the spelling, or ask an administrator to create the account."
+                f"No single account has the email address “{value}”. Check the spelling, or "
+                "ask an administrator to create the account."
             )
         user = users.get()
         if Membership.objects.filter(workspace=self.workspace, user=user).exists():

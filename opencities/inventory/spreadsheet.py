@@ -28,7 +28,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -338,6 +338,26 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Formula injection --------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets, which
+# lets anyone who can name a dataset plant, say, a HYPERLINK to their own site in every export.
+# Export puts an apostrophe in front of such text (OWASP's advice for CSV injection) and import
+# takes it off again. Text that already starts with apostrophes before one of these characters
+# gets one more too, so that every value, "'=x" included, comes back exactly as it went out.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def _defuse(text: str) -> str:
+    """Text as exported: never read as a formula by a spreadsheet program."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def _restore(text: str) -> str:
+    """The text `_defuse` was given: one apostrophe off a cell where it added one."""
+    return text[1:] if text[:1] == "'" and _FORMULA_START.match(text, 1) else text
+
+
 # Reading files ------------------------------------------------------------------------------
 
 
@@ -355,7 +375,7 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return _restore(value.strip())
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -397,7 +417,8 @@ def _read_csv(path: Path, filename: str) -> list[_Sheet]:
     rows: list[tuple[int, list[str]]] = []
     try:
         rows.extend(
-            (number, [cell.strip() for cell in cells]) for number, cells in enumerate(reader, 1)
+            (number, [_restore(cell.strip()) for cell in cells])
+            for number, cells in enumerate(reader, 1)
         )
     except csv.Error as exc:
         raise SpreadsheetError(
@@ -1517,18 +1538,26 @@ def export_csv(workspace: Workspace, table: str, stream: TextIO) -> int:
     writer.writerow([c.name for c in COLUMNS[table]])
     written = 0
     for row in _ROWS[table](workspace):
-        writer.writerow(row)
+        writer.writerow([_defuse(value) for value in row])
         written += 1
     return written
 
 
+# A carriage return, and text that looks like one of the _xHHHH_ codes workbooks write control
+# characters as, would not read back as written; so they are written as such codes themselves.
+_XLSX_CODED = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}_)")
+_XLSX_CODES = {"\r": "_x000D_", "_": "_x005F_"}
+
+
 def _xlsx_value(sheet: Any, value: str) -> Any:
-    """Text as a spreadsheet cell: never a formula, and without the control characters that
-    make Excel refuse the whole file."""
+    """Text as a spreadsheet cell: never a formula (nor an error such as #N/A), and without the
+    control characters that make Excel refuse the whole file."""
     if not value:
         return None
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
+    value = _defuse(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if "\r" in value or "_x" in value:
+        value = _XLSX_CODED.sub(lambda match: _XLSX_CODES[match[0]], value)
+    if value[:1] == "'" or value in ERROR_CODES:
         cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"
         return cell
@@ -1606,7 +1635,7 @@ def write_template(fmt: str, stream: TextIO | BinaryIO, table: str = "datasets")
     if fmt == "csv":
         writer = csv.writer(stream)
         writer.writerow([c.name for c in COLUMNS[table]])
-        writer.writerow([c.example for c in COLUMNS[table]])
+        writer.writerow([_defuse(c.example) for c in COLUMNS[table]])
         return
     if fmt != "xlsx":
         raise ValueError(f"unknown template format {fmt!r}; use 'csv' or 'xlsx'.")

@@ -134,6 +134,7 @@ class FilteredListView(WorkspaceMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
+            oob=is_htmx(self.request),  # htmx swaps the results and updates the count beside them
             filter=filterset,
             page=page,
             rows=page.object_list,

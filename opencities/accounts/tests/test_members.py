@@ -19,9 +19,17 @@ def test_owner_adds_a_member_by_email(client, owner, workspace):
 
 def test_adding_an_unknown_person_says_so_and_changes_nothing(client, owner, workspace):
     client.force_login(owner)
-    response = client.post(members_url(workspace), {"user": "nobody", "role": "viewer"})
+    response = client.post(members_url(workspace), {"user": "nobody@example.org", "role": "viewer"})
     assert response.status_code == 400
     assert "No single account" in response.content.decode()
+
+
+def test_members_are_added_by_email_not_by_username(client, owner, workspace):
+    make_user("nina")
+    client.force_login(owner)
+    response = client.post(members_url(workspace), {"user": "nina", "role": "viewer"})
+    assert response.status_code == 400
+    assert not workspace.memberships.filter(user__username="nina").exists()
     assert workspace.memberships.count() == 1
 
 
@@ -29,7 +37,7 @@ def test_adding_an_unknown_person_says_so_and_changes_nothing(client, owner, wor
 def test_only_owners_add_members(client, people, workspace, who):
     make_user("nina")
     client.force_login(people[who])
-    response = client.post(members_url(workspace), {"user": "nina", "role": "owner"})
+    response = client.post(members_url(workspace), {"user": "nina@example.org", "role": "owner"})
     assert response.status_code == 403
     assert not workspace.memberships.filter(user__username="nina").exists()
 
@@ -69,6 +77,24 @@ def test_last_owner_cannot_step_down_or_be_removed(client, owner, workspace):
     client.post(reverse("member_remove", args=[workspace.slug, membership.pk]))
     membership.refresh_from_db()
     assert membership.role == Role.OWNER
+
+
+@pytest.mark.parametrize("who", ["editor", "viewer", "outsider"])
+def test_only_owners_of_this_workspace_remove_members(client, people, workspace, who):
+    membership = Membership.objects.get(user=people["viewer"], workspace=workspace)
+    client.force_login(people[who])
+    response = client.post(reverse("member_remove", args=[workspace.slug, membership.pk]))
+    assert response.status_code == (404 if who == "outsider" else 403)
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_workspace_slugs_differ_by_more_than_case(client, viewer, workspace):
+    client.force_login(viewer)
+    response = client.post(
+        reverse("workspace_create"), {"name": "Testford 2", "slug": "Testford", "description": ""}
+    )
+    assert response.status_code == 200
+    assert Workspace.objects.filter(slug__iexact="testford").count() == 1
 
 
 def test_owner_removes_a_member(client, owner, viewer, workspace):
@@ -152,11 +178,11 @@ def test_owner_renames_the_workspace_but_not_its_slug(client, owner, workspace):
     assert (workspace.name, workspace.slug) == ("Testford Council", "testford")
 
 
-@pytest.mark.parametrize("who", ["editor", "viewer"])
-def test_only_owners_change_workspace_details(client, people, workspace, who):
+@pytest.mark.parametrize("who,status", [("editor", 403), ("viewer", 403), ("outsider", 404)])
+def test_only_owners_change_workspace_details(client, people, workspace, who, status):
     client.force_login(people[who])
     url = reverse("workspace_settings", args=[workspace.slug])
-    assert client.get(url).status_code == 403
-    assert client.post(url, {"name": "Hijacked"}).status_code == 403
+    assert client.get(url).status_code == status
+    assert client.post(url, {"name": "Hijacked"}).status_code == status
     workspace.refresh_from_db()
     assert workspace.name == "Testford City Council"

@@ -34,7 +34,7 @@ def test_add_a_dataset_then_find_it_by_search(live_server, signed_in, editor, wo
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Datasets").click()
     page.get_by_label("Search datasets").fill("accessibility")
     results = page.locator("#results")
-    expect(results).to_contain_text("1 dataset matches")
+    expect(page.locator("#result-count")).to_contain_text("1 dataset matches")
     expect(results.get_by_role("link", name="Public toilets")).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=accessibility"))  # the search can be bookmarked
 
@@ -108,11 +108,27 @@ def test_inline_classification_edit_saves_without_leaving_the_page(
     assert dataset.spectrum == "group"
 
 
-def test_keyboard_reaches_search_and_results(live_server, signed_in, viewer, workspace, dataset):
+def tab_to(page, target, most: int = 30) -> None:
+    """Press Tab until `target` has the focus, as someone without a mouse would."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    expect(target).to_be_focused()
+
+
+def test_keyboard_alone_reaches_search_and_opens_a_result(
+    live_server, signed_in, viewer, workspace, dataset
+):
     page = signed_in(viewer)
     page.goto(live_server.url + reverse("inventory:dataset_list", args=[workspace.slug]))
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
-    page.get_by_label("Search datasets").focus()
+    page.keyboard.press("Enter")  # past the navigation, into the page
+    search = page.get_by_label("Search datasets")
+    tab_to(page, search)
     page.keyboard.type("stops")
-    expect(page.locator("#results")).to_contain_text("1 dataset matches")
+    expect(page.locator("#result-count")).to_contain_text("1 dataset matches")
+    tab_to(page, page.locator("#results").get_by_role("link", name="Bus stops"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Bus stops")).to_be_visible()

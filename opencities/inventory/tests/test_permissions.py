@@ -219,3 +219,35 @@ def test_steward_from_another_workspace_is_refused(as_person, workspace, other_w
     assert response.status_code == 400
     assert "steward" in response.context["form"].errors
     assert not Dataset.objects.filter(title="Road works").exists()
+
+
+def other_urls(workspace):
+    """URLs with arguments of their own: downloads, templates and a pending import."""
+    slug = workspace.slug
+    return {
+        "template": reverse("inventory:import_template", args=[slug, "csv"]),
+        "export": reverse("inventory:export_csv", args=[slug, "actors"]),
+        "preview": reverse(
+            "inventory:import_preview", args=[slug, "5f0c8a8e-4d1c-4f39-9c53-6c3a2b1e9d10"]
+        ),
+    }
+
+
+# What each person gets: downloads are for every member; a pending import only for editors,
+# and then only their own (a token that is not theirs is not found).
+EXPECTED = {
+    "anonymous": {"template": 302, "export": 302, "preview": 302},
+    "outsider": {"template": 404, "export": 404, "preview": 404},
+    "viewer": {"template": 200, "export": 200, "preview": 403},
+    "editor": {"template": 200, "export": 200, "preview": 404},
+    "owner": {"template": 200, "export": 200, "preview": 404},
+}
+
+
+@pytest.mark.parametrize("who", EXPECTED)
+def test_downloads_and_pending_imports(as_person, workspace, who):
+    client = as_person(who)
+    for name, url in other_urls(workspace).items():
+        assert client.get(url).status_code == EXPECTED[who][name], name
+        if name == "preview":
+            assert client.post(url).status_code == EXPECTED[who][name], name

@@ -327,7 +327,7 @@ def test_xlsx_export_reads_back_as_unchanged(workspace, tmp_path):
     }
 
 
-def test_xlsx_export_has_bold_frozen_header_and_keeps_formulas_as_text(workspace, tmp_path):
+def test_xlsx_export_has_bold_frozen_header_and_keeps_formulas_as_quoted_text(workspace, tmp_path):
     fill_workspace(workspace)
     path = tmp_path / "inventory.xlsx"
     with path.open("wb") as stream:
@@ -339,7 +339,7 @@ def test_xlsx_export_has_bold_frozen_header_and_keeps_formulas_as_text(workspace
     assert sheet["A1"].font.bold
     assert sheet.freeze_panes == "A2"
     assert workbook["Actors"].freeze_panes == "A2"
-    assert sheet["B2"].value == "=SUM(A1:A2)"
+    assert sheet["B2"].value == "'=SUM(A1:A2)"
     assert sheet["B2"].data_type == "s"
 
 
@@ -785,3 +785,173 @@ def test_column_given_twice_is_a_problem(workspace, tmp_path):
 
     assert (problem.row, problem.column) == (1, "Title")
     assert "appears twice" in problem.message
+
+
+HYPERLINK = '=HYPERLINK("https://evil.example","Click")'
+
+
+def export_to(workspace: Workspace, folder: Path, fmt: str) -> Path:
+    """Export the workspace's datasets (CSV) or whole inventory (XLSX) to a real file."""
+    if fmt == "csv":
+        path = folder / "datasets.csv"
+        with path.open("w", newline="", encoding="utf-8-sig") as stream:
+            export_csv(workspace, "datasets", stream)
+    else:
+        path = folder / "inventory.xlsx"
+        with path.open("wb") as stream:
+            export_xlsx(workspace, stream)
+    return path
+
+
+def exported_csv_titles(workspace: Workspace, folder: Path) -> list[str]:
+    path = export_to(workspace, folder, "csv")
+    with path.open(newline="", encoding="utf-8-sig") as stream:
+        return [row[1] for row in list(csv.reader(stream))[1:]]
+
+
+def test_csv_export_puts_an_apostrophe_before_a_formula_title(workspace, tmp_path):
+    Dataset.objects.create(workspace=workspace, identifier="evil", title=HYPERLINK)
+
+    assert exported_csv_titles(workspace, tmp_path) == ["'" + HYPERLINK]
+
+
+def test_xlsx_export_writes_a_formula_title_as_a_string_with_an_apostrophe(workspace, tmp_path):
+    Dataset.objects.create(workspace=workspace, identifier="evil", title=HYPERLINK)
+    path = export_to(workspace, tmp_path, "xlsx")
+
+    cell = load_workbook(path)["Datasets"]["B2"]
+
+    assert cell.data_type == "s"
+    assert cell.value == "'" + HYPERLINK
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_formula_title_reimports_without_its_apostrophe(workspace, tmp_path, fmt):
+    Dataset.objects.create(workspace=workspace, identifier="evil", title=HYPERLINK)
+    path = export_to(workspace, tmp_path, fmt)
+    other = Workspace.objects.create(name="Lakeside", slug="lakeside")
+
+    assert {c.action for c in read_plan(workspace, path).changes} == {"unchanged"}
+    import_file(other, path)
+    assert Dataset.objects.get(workspace=other).title == HYPERLINK
+
+
+# Each character a spreadsheet program takes as the start of a formula, and text that looks
+# like the quoting export adds.
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "'=", "''-"]
+
+
+def fill_with_formula_like_text(workspace: Workspace) -> dict[str, tuple[str, str, str]]:
+    """Datasets, and their stewards, whose text starts like a formula: identifier -> (title,
+    description, licence)."""
+    expected = {}
+    for number, start in enumerate(FORMULA_STARTS):
+        steward = Actor.objects.create(
+            workspace=workspace,
+            name=f"{start}Team {number}",
+            description=f"{start} bullet point",
+            contact=f"{start}44 20 7946 000{number}",
+        )
+        expected[f"d{number}"] = (f"{start}Title {number}", f"{start} bullet", f"{start}CC")
+        Dataset.objects.create(
+            workspace=workspace,
+            identifier=f"d{number}",
+            title=expected[f"d{number}"][0],
+            description=expected[f"d{number}"][1],
+            licence=expected[f"d{number}"][2],
+            system="-5",
+            steward=steward,
+        )
+    return expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_text_starting_with_formula_characters_round_trips_unchanged(workspace, tmp_path, fmt):
+    expected = fill_with_formula_like_text(workspace)
+    path = export_to(workspace, tmp_path, fmt)
+
+    plan = read_plan(workspace, path)
+
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert {c.action for c in plan.changes} == {"unchanged"}
+    assert len(plan.changes) == len(FORMULA_STARTS) * (2 if fmt == "xlsx" else 1)
+    other = Workspace.objects.create(name="Lakeside", slug="lakeside")
+    import_file(other, path)
+    copies = Dataset.objects.filter(workspace=other)
+    assert {d.identifier: (d.title, d.description, d.licence) for d in copies} == expected
+    assert {d.system for d in copies} == {"-5"}
+    assert {d.steward.name for d in copies} == {
+        f"{start}Team {number}" for number, start in enumerate(FORMULA_STARTS)
+    }
+
+
+def test_xlsx_export_quotes_every_text_cell_that_starts_like_a_formula(workspace, tmp_path):
+    fill_with_formula_like_text(workspace)
+    path = export_to(workspace, tmp_path, "xlsx")
+
+    workbook = load_workbook(path)
+    cells = [
+        cell
+        for sheet in (workbook["Actors"], workbook["Datasets"])
+        for row in sheet.iter_rows(min_row=2)
+        for cell in row
+        if cell.value is not None
+    ]
+
+    assert {cell.data_type for cell in cells} == {"s"}
+    formula_like = [cell.value for cell in cells if cell.value[:1] in "=+-@\t\r"]
+    assert formula_like == []
+
+
+def test_title_starting_with_an_apostrophe_and_a_letter_is_left_alone(workspace, tmp_path):
+    title = "'Tis the season data"
+    Dataset.objects.create(workspace=workspace, identifier="tis", title=title)
+
+    assert exported_csv_titles(workspace, tmp_path) == [title]
+    xlsx = export_to(workspace, tmp_path, "xlsx")
+    assert load_workbook(xlsx)["Datasets"]["B2"].value == title
+    for path in (tmp_path / "datasets.csv", xlsx):
+        assert {c.action for c in read_plan(workspace, path).changes} == {"unchanged"}
+    typed = write_csv(tmp_path, "typed.csv", [["identifier", "title"], ["typed", title]])
+    other = Workspace.objects.create(name="Lakeside", slug="lakeside")
+    import_file(other, typed)
+    assert Dataset.objects.get(workspace=other).title == title
+
+
+def test_import_takes_one_apostrophe_off_before_a_formula_character_only(workspace, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "typed.csv",
+        [
+            ["identifier", "title", "description"],
+            ["a", "'=SUM(1;2)", "'- bullet"],
+            ["b", "''+two", "'plain"],
+            ["c", "it's = fine", "'"],
+        ],
+    )
+
+    import_file(workspace, path)
+
+    assert list(Dataset.objects.order_by("identifier").values_list("title", "description")) == [
+        ("=SUM(1;2)", "- bullet"),
+        ("'+two", "'plain"),
+        ("it's = fine", "'"),
+    ]
+
+
+def test_xlsx_round_trips_error_codes_carriage_returns_and_escape_lookalikes(workspace, tmp_path):
+    values = {
+        "na": ("#N/A", "Line one\r\nline two"),
+        "code": ("Report_x000D_2024", "_x005F_ and _x0041_"),
+    }
+    for identifier, (title, description) in values.items():
+        Dataset.objects.create(
+            workspace=workspace, identifier=identifier, title=title, description=description
+        )
+    path = export_to(workspace, tmp_path, "xlsx")
+
+    assert {c.action for c in read_plan(workspace, path).changes} == {"unchanged"}
+    other = Workspace.objects.create(name="Lakeside", slug="lakeside")
+    import_file(other, path)
+    copies = Dataset.objects.filter(workspace=other)
+    assert {d.identifier: (d.title, d.description) for d in copies} == values

@@ -43,7 +43,7 @@ class ActorForm(forms.ModelForm):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        self.workspace = workspace
+        self.workspace = self.instance.workspace = workspace
         parents = Actor.objects.filter(workspace=workspace)
         if self.instance.pk:
             parents = parents.exclude(pk__in=self._descendant_ids())
@@ -99,7 +99,7 @@ class DatasetForm(forms.ModelForm):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        self.workspace = workspace
+        self.workspace = self.instance.workspace = workspace
         self.fields["steward"].queryset = Actor.objects.filter(workspace=workspace)
         self.fields["identifier"].required = False
         self.fields[

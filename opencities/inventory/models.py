@@ -1,5 +1,6 @@
 """The inventory: the actors in a city's data ecosystem, and what data exists or is missing."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -124,6 +125,10 @@ class Actor(Provenance):
     def get_absolute_url(self) -> str:
         return reverse("inventory:actor_detail", args=[self.workspace.slug, self.pk])
 
+    def clean(self):
+        if self.parent_id and self.parent.workspace_id != self.workspace_id:
+            raise ValidationError({"parent": "The parent must be an actor of the same workspace."})
+
     def ancestors(self) -> list["Actor"]:
         """Parents from the nearest up, stopping at a cycle rather than looping."""
         chain, seen, node = [], {self.pk}, self.parent
@@ -228,6 +233,12 @@ class Dataset(Provenance):
 
     def get_absolute_url(self) -> str:
         return reverse("inventory:dataset_detail", args=[self.workspace.slug, self.pk])
+
+    def clean(self):
+        if self.steward_id and self.steward.workspace_id != self.workspace_id:
+            raise ValidationError(
+                {"steward": "The steward must be an actor of the same workspace."}
+            )
 
     @property
     def spectrum_band(self) -> str:

@@ -146,3 +146,17 @@ def test_themes_match_in_any_letter_case_and_have_a_length_limit(client, editor,
     assert response.status_code == 400
     assert "themes" in response.context["form"].errors
     assert not Dataset.objects.filter(title="Other").exists()
+
+
+def test_a_steward_or_parent_from_another_workspace_is_refused_by_the_model(
+    workspace, other_workspace, actor
+):
+    """The admin site validates with the model, so it cannot mix cities either."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    foreign = Actor.objects.create(workspace=other_workspace, name="Elsewhere Parks")
+    with pytest.raises(ValidationError, match="same workspace"):
+        Dataset(workspace=workspace, identifier="x", title="X", steward=foreign).full_clean()
+    with pytest.raises(ValidationError, match="same workspace"):
+        Actor(workspace=workspace, name="Team", parent=foreign).full_clean()

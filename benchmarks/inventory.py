@@ -798,7 +798,7 @@ def build_queries(theme_id: int) -> list[Query]:
     ]
 
 
-_COUNT_RE = re.compile(rb'role="status">(\d+) dataset')
+_COUNT_RE = re.compile(rb'id="result-count"[^>]*>\s*(\d+) dataset')
 
 
 def _time_sql(db: sqlite3.Connection, sql: str) -> float:

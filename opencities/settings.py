@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_filters",
     "opencities.accounts",
     "opencities.inventory",
+    "opencities.projects",
+    "opencities.maps",
 ]
 
 MIDDLEWARE = [

@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("opencities.accounts.urls")),
     path("w/<slug:workspace>/", include("opencities.inventory.urls")),
+    path("w/<slug:workspace>/projects/", include("opencities.projects.urls")),
 ]

@@ -277,6 +277,45 @@ class Distribution(models.Model):
         return self.title or self.url
 
 
+class TechnologyKind(models.TextChoices):
+    APP = "app", "App"
+    PLATFORM = "platform", "Platform"
+    SENSOR = "sensor", "Sensor or device"
+    SERVICE = "service", "Service"
+    OTHER = "other", "Other"
+
+
+class Technology(Provenance):
+    """An app, platform, sensor network or service that data passes through."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="technologies", db_index=False
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=20, choices=TechnologyKind.choices, default=TechnologyKind.PLATFORM
+    )
+    description = models.TextField(blank=True)
+    operator = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="technologies",
+        help_text="Who runs it.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "technologies"
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_technology_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportRun(models.Model):
     """A record of one import: who brought which file in, when, and what it changed."""
 

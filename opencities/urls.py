@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("opencities.accounts.urls")),
     path("w/<slug:workspace>/", include("opencities.inventory.urls")),
     path("w/<slug:workspace>/projects/", include("opencities.projects.urls")),
+    path("w/<slug:workspace>/projects/<int:project>/maps/", include("opencities.maps.urls")),
 ]

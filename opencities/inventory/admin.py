@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Actor, Dataset, Distribution, ImportRun, Theme
+from .models import Actor, Dataset, Distribution, ImportRun, Technology, Theme
 
 
 @admin.register(Actor)
@@ -55,3 +55,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     ]
     list_filter = ["workspace"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+
+@admin.register(Technology)
+class TechnologyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "operator", "workspace"]
+    list_filter = ["workspace", "kind"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["operator"]

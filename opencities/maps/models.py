@@ -168,9 +168,7 @@ class Exchange(models.Model):
     description = models.CharField(max_length=300, blank=True)
     mechanism = models.CharField(max_length=10, choices=Mechanism.choices, blank=True)
     frequency = models.CharField(max_length=100, blank=True)
-    access = models.CharField(
-        "access level", max_length=20, choices=Spectrum.choices, blank=True
-    )
+    access = models.CharField("access level", max_length=20, choices=Spectrum.choices, blank=True)
     status = models.CharField(max_length=10, choices=FlowStatus.choices, default=FlowStatus.ACTIVE)
     blocked_reasons = models.JSONField(default=list, blank=True)
     blocked_note = models.TextField(blank=True)

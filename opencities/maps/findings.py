@@ -1,0 +1,998 @@
+"""Findings: what an ecosystem map says about a city's data, worked out from the map itself.
+
+This is plain Python on top of the database: no request, no template, no user. The map pages,
+the `opencities` command and the API all call `analyse()` (and `compare()` for the difference
+between a current and a future state) and present the same `Finding` objects in their own way.
+
+A finding has a kind (`FindingKind`), a severity (`Severity`), a short title, an explanation
+written for a city officer rather than a data engineer, and the node and exchange keys it points
+at, so a page can highlight them on the drawing.
+
+Words used throughout
+---------------------
+*Data flow*: an exchange of kind "data". The data it *carries* is the dataset it names; when it
+names none but starts or ends at a dataset node, it carries that node's dataset (an arrow from
+the "Bus positions" node to an app means the app gets bus positions).
+
+*Holder* of a dataset: its steward, if the steward is on the map; the dataset's own node, if it
+is drawn; and any node that sends the dataset in an active or a blocked flow (a blocked flow
+still starts from someone who has the data). A proposed or potential flow does not make its
+source a holder: it describes a wish, and the sender may not have the data yet.
+
+*Receives*: a node receives a dataset when it is the target of an active data flow carrying it.
+A flow into the dataset's own node (someone contributing to the data) is not receiving it.
+
+*Origin*: where data enters the map rather than being passed on: a steward on the map, a dataset
+node, or the sender of an active flow of data it does not itself receive on the map. An
+intermediary that passes bus positions on is not an origin of bus positions.
+
+Speed
+-----
+A map is read with three `values_list` queries (nodes, the datasets they show or their flows
+name, exchanges) plus three for the map it was copied from when changes are included; no model
+instance is made for a node or an exchange. Everything after that is dictionaries, sets and one
+linear-time graph pass (see `_single_points_of_failure`), so a map of 2,000 actors, 20,000
+datasets and 100,000 exchanges is analysed in a few seconds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast
+
+from opencities.inventory.models import (
+    SPECTRUM_BAND,
+    Dataset,
+    DatasetStatus,
+    PersonalData,
+    Spectrum,
+)
+
+from .models import BlockReason, EcosystemMap, Exchange, ExchangeKind, FlowStatus, Node, Role
+
+
+class FindingKind(models.TextChoices):
+    UNUSED_DATASET = "unused_dataset", "Unused data"
+    UNIDENTIFIED_DATA = "unidentified_data", "Unidentified data"
+    BLOCKED_FLOWS = "blocked_flows", "Blocked flows"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    SINGLE_POINT_OF_FAILURE = "single_point_of_failure", "Single point of failure"
+    ISOLATED_NODE = "isolated_node", "Isolated node"
+    SPECTRUM_MIX = "spectrum_mix", "Closed, shared and open data"
+    CHANGE = "change", "Change from the current state"
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    INFO = "info", "For information"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing worth knowing about a map, and the nodes and exchanges it is about."""
+
+    kind: str
+    severity: str
+    title: str
+    explanation: str
+    nodes: tuple[int, ...] = ()
+    exchanges: tuple[int, ...] = ()
+    data: dict = field(default_factory=dict, compare=False)
+
+
+# Most severe first; within a severity, kinds in the order they are listed above.
+SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(Severity.values)}
+KIND_ORDER = {kind: rank for rank, kind in enumerate(FindingKind.values)}
+# How far along the Data Spectrum a level is, from closed (0) to open (4).
+SPECTRUM_RANK = {level: rank for rank, level in enumerate(Spectrum.values)}
+# The most people a single point of failure lists by key (the count is always exact).
+CUT_OFF_LISTED = 100
+
+# What a city officer could look at, for each reason a flow is blocked.
+BLOCK_ADVICE = {
+    BlockReason.LEGAL: (
+        "Check which law actually applies: often a data sharing agreement, a clear legal basis "
+        "or sharing an aggregated or anonymised version allows the flow."
+    ),
+    BlockReason.LICENSING: (
+        "Read the licence terms: renegotiating them, or asking the holder to use an open "
+        "licence, may be all it takes."
+    ),
+    BlockReason.TECHNICAL: (
+        "The systems do not connect: an agreed format, a standard or a simple API may fix it."
+    ),
+    BlockReason.QUALITY: (
+        "The data is not good enough to use: agree what 'good enough' means and who improves it."
+    ),
+    BlockReason.COST: (
+        "Someone has to pay: weigh the cost against the value the flow would bring, and who "
+        "gains from it."
+    ),
+    BlockReason.SKILLS: (
+        "People lack the skills to provide or use the data: training or a partner may help."
+    ),
+    BlockReason.TRUST: (
+        "Trust or habit stands in the way: start small, with clear agreements and someone "
+        "both sides trust."
+    ),
+    BlockReason.DATA_UNKNOWN: (
+        "Nobody is sure what data exists or where: finding and recording it comes first."
+    ),
+}
+NO_REASON = ""
+# Plain strings for the loops that run once per exchange (faster to compare than enum members).
+DATA = ExchangeKind.DATA.value
+ACTIVE, BLOCKED = FlowStatus.ACTIVE.value, FlowStatus.BLOCKED.value
+WISHES = {FlowStatus.PROPOSED.value, FlowStatus.POTENTIAL.value}
+
+KIND_WORDS = {
+    ExchangeKind.DATA: "data",
+    ExchangeKind.MONEY: "money",
+    ExchangeKind.SERVICE: "a service",
+    ExchangeKind.INSIGHT: "insight",
+}
+
+
+# --- Loading -------------------------------------------------------------------------------
+
+
+class _Dataset(NamedTuple):
+    pk: int
+    title: str
+    status: str
+    spectrum: str
+    personal_data: str
+    steward_id: int | None
+
+
+class _Flow(NamedTuple):
+    pk: int
+    source: int
+    target: int
+    kind: str
+    dataset: int | None  # as recorded on the exchange
+    carried: int | None  # the data it carries (see the module's docstring)
+    status: str
+    access: str
+    reasons: tuple[str, ...]
+
+
+def _json_list(text: str | None) -> tuple[str, ...]:
+    """A JSON list column read as text. Most are empty, and decoding 100,000 "[]" one by one
+    is a noticeable part of analysing a big map, so only the others are decoded."""
+    if not text or text == "[]":
+        return ()
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else ()
+
+
+class _Map:
+    """One map read into plain dictionaries, with the relations every finding needs."""
+
+    def __init__(self, map_pk: int) -> None:
+        self.pk = map_pk
+        # node pk -> ("actor" | "dataset" | "technology", inventory record pk)
+        self.targets: dict[int, tuple[str, int]] = {}
+        self.names: dict[int, str] = {}
+        self.roles: dict[int, tuple[str, ...]] = {}
+        self.actor_node: dict[int, int] = {}  # actor pk -> node pk
+        self.dataset_node: dict[int, int] = {}  # dataset pk -> node pk
+        self.node_actor: dict[int, int] = {}  # node pk -> actor pk
+        self.node_dataset: dict[int, int] = {}  # node pk -> dataset pk
+        self.datasets: dict[int, _Dataset] = {}
+        self.flows: list[_Flow] = []
+
+        node_rows = (
+            Node.objects.filter(map_id=map_pk)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "actor_id",
+                "dataset_id",
+                "technology_id",
+                Cast("roles", models.TextField()),
+                "actor__name",
+                "technology__name",
+            )
+        )
+        for pk, actor_id, dataset_id, technology_id, roles, actor_name, tech_name in node_rows:
+            if actor_id is not None:
+                self.targets[pk] = ("actor", actor_id)
+                self.actor_node[actor_id] = pk
+                self.node_actor[pk] = actor_id
+                self.names[pk] = actor_name
+            elif dataset_id is not None:
+                self.targets[pk] = ("dataset", dataset_id)
+                self.dataset_node[dataset_id] = pk
+                self.node_dataset[pk] = dataset_id
+            else:
+                self.targets[pk] = ("technology", technology_id)
+                self.names[pk] = tech_name
+            roles = _json_list(roles)
+            if roles:
+                self.roles[pk] = roles
+
+        # The datasets drawn as nodes and those named by flows, in one query with two subqueries
+        # (a list of keys would break SQLite's limit on query parameters on big maps).
+        shown = Node.objects.filter(map_id=map_pk, dataset__isnull=False).values("dataset_id")
+        named = Exchange.objects.filter(map_id=map_pk, dataset__isnull=False).values("dataset_id")
+        dataset_rows = (
+            Dataset.objects.filter(Q(pk__in=shown) | Q(pk__in=named))
+            .order_by("pk")
+            .values_list("pk", "title", "status", "spectrum", "personal_data", "steward_id")
+        )
+        for row in dataset_rows:
+            self.datasets[row[0]] = _Dataset(*row)
+        for pk, dataset_id in self.node_dataset.items():
+            self.names[pk] = self.datasets[dataset_id].title
+
+        flow_rows = (
+            Exchange.objects.filter(map_id=map_pk)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "source_id",
+                "target_id",
+                "kind",
+                "dataset_id",
+                "status",
+                "access",
+                Cast("blocked_reasons", models.TextField()),
+            )
+        )
+        # While reading, the relations several findings share (plain local names: this loop
+        # runs once per exchange, 100,000 times on a big map).
+        self.flows_of: dict[int, list[int]] = defaultdict(list)  # dataset -> exchange pks
+        self.receivers: dict[int, set[int]] = defaultdict(set)
+        self.senders: dict[int, set[int]] = defaultdict(set)
+        self.active_data: list[_Flow] = []
+        targets, node_dataset, dataset_node = self.targets, self.node_dataset, self.dataset_node
+        flows, active_data = self.flows, self.active_data
+        flows_of, receivers, senders = self.flows_of, self.receivers, self.senders
+        for pk, source, target, kind, dataset_id, status, access, reasons in flow_rows:
+            if source not in targets or target not in targets:
+                continue  # an end on another map: the models refuse it, but never trust that
+            carried = None
+            if kind == DATA:
+                carried = dataset_id or node_dataset.get(source) or node_dataset.get(target)
+            flow = _Flow(
+                pk, source, target, kind, dataset_id, carried, status, access, _json_list(reasons)
+            )
+            flows.append(flow)
+            if kind != DATA:
+                continue
+            if status == ACTIVE:
+                active_data.append(flow)
+            if carried is None:
+                continue
+            flows_of[carried].append(pk)
+            if status == ACTIVE:
+                if target != dataset_node.get(carried):
+                    receivers[carried].add(target)
+                senders[carried].add(source)
+            elif status == BLOCKED:
+                senders[carried].add(source)
+
+    def steward_node(self, dataset_id: int) -> int | None:
+        steward = self.datasets[dataset_id].steward_id
+        return None if steward is None else self.actor_node.get(steward)
+
+    def holders(self, dataset_id: int) -> set[int]:
+        """Nodes that have the dataset: its steward, its own node, who sends it."""
+        found = set(self.senders.get(dataset_id, ()))
+        for node in (self.steward_node(dataset_id), self.dataset_node.get(dataset_id)):
+            if node is not None:
+                found.add(node)
+        return found
+
+    def flow_words(self, flow: _Flow) -> str:
+        """e.g. "Bus positions from Transport to Citymapper" or "money from A to B"."""
+        if flow.carried is not None:
+            what = self.datasets[flow.carried].title
+        else:
+            what = KIND_WORDS.get(flow.kind, flow.kind)
+        return f"{what} from {self.names[flow.source]} to {self.names[flow.target]}"
+
+
+def _listing(names: Iterable[str], limit: int = 5) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more"."""
+    names = list(names)
+    if len(names) > limit:
+        names = [*names[:limit], f"{len(names) - limit} more"]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+# --- The findings, one function per kind -----------------------------------------------------
+
+
+def _unused_datasets(m: _Map) -> Iterator[Finding]:
+    """Datasets that exist, yet nobody on the map but their steward receives them.
+
+    Every dataset shown as a node or named by a flow is looked at once. It counts as used when
+    any node other than its steward (an actor or a technology, such as an app) is the target of
+    an active flow carrying it. Keeping data nobody uses costs money and gives nothing back, so
+    this is medium; it is low when the data is internal and holds personal or special category
+    data, because then not sharing it may well be the right decision.
+    """
+    sensitive = {PersonalData.PERSONAL, PersonalData.SPECIAL}
+    for dataset in sorted(m.datasets.values(), key=lambda d: (d.title, d.pk)):
+        if dataset.status != DatasetStatus.EXISTS:
+            continue
+        users = [
+            node
+            for node in m.receivers.get(dataset.pk, ())
+            if dataset.steward_id is None or m.node_actor.get(node) != dataset.steward_id
+        ]
+        if users:
+            continue
+        holders = m.holders(dataset.pk)
+        own = m.dataset_node.get(dataset.pk)
+        nodes = ([own] if own is not None else []) + sorted(holders - {own})
+        flows = tuple(m.flows_of.get(dataset.pk, ()))
+        keepers = sorted(m.names[n] for n in holders if n != own)
+        held_by = f", held by {_listing(keepers)}," if keepers else ""
+        if dataset.spectrum == Spectrum.INTERNAL and dataset.personal_data in sensitive:
+            severity = Severity.LOW
+            explanation = (
+                f"{dataset.title}{held_by} is not received by anyone else on this map. It is "
+                f"internal and holds {PersonalData(dataset.personal_data).label.lower()}, so "
+                "keeping it to its steward may be the right choice. Check that this is a "
+                "decision rather than an accident, and whether an aggregated or anonymised "
+                "version could help others without putting people at risk."
+            )
+        else:
+            severity = Severity.MEDIUM
+            explanation = (
+                f"{dataset.title} exists{held_by} but nobody else on this map receives it "
+                "through an active flow. Data that is kept but not shared costs money to look "
+                "after and gives nothing back: think about who else could use it, and whether "
+                "it could move further toward open on the Data Spectrum."
+            )
+        yield Finding(
+            kind=FindingKind.UNUSED_DATASET,
+            severity=severity,
+            title=f"{dataset.title} is held but not used",
+            explanation=explanation,
+            nodes=tuple(nodes),
+            exchanges=flows,
+            data={"dataset": dataset.pk, "spectrum": dataset.spectrum},
+        )
+
+
+def _unidentified_data(m: _Map) -> Iterator[Finding]:
+    """Data nobody can name or whose holder is unknown, all high: you cannot govern, improve or
+    share what you cannot name.
+
+    One finding for each data flow that carries no known dataset (it names none and neither of
+    its ends is a dataset node), and one for each dataset with the status "unidentified", shown
+    as a node or named by flows, pointing at its node and at the flows and nodes around it.
+    """
+    by_dataset: dict[int, list[_Flow]] = defaultdict(list)
+    for flow in m.flows:
+        if flow.kind != ExchangeKind.DATA:
+            continue
+        if flow.carried is None:
+            yield Finding(
+                kind=FindingKind.UNIDENTIFIED_DATA,
+                severity=Severity.HIGH,
+                title=f"Unnamed data from {m.names[flow.source]} to {m.names[flow.target]}",
+                explanation=(
+                    f"Data passes from {m.names[flow.source]} to {m.names[flow.target]}, but the "
+                    "map does not say what data it is. Until it is named, nobody can check its "
+                    "quality, its licence or whether personal data is involved: find out what "
+                    "it is and record it in the inventory."
+                ),
+                nodes=(flow.source, flow.target),
+                exchanges=(flow.pk,),
+                data={"status": flow.status},
+            )
+        elif m.datasets[flow.carried].status == DatasetStatus.UNIDENTIFIED:
+            by_dataset[flow.carried].append(flow)
+    for dataset in sorted(m.datasets.values(), key=lambda d: (d.title, d.pk)):
+        if dataset.status != DatasetStatus.UNIDENTIFIED:
+            continue
+        flows = by_dataset.get(dataset.pk, [])
+        own = m.dataset_node.get(dataset.pk)
+        around = {n for f in flows for n in (f.source, f.target)} - {own}
+        nodes = ([own] if own is not None else []) + sorted(around)
+        uses = f" It appears in {_plural(len(flows), 'flow')} on this map." if flows else ""
+        yield Finding(
+            kind=FindingKind.UNIDENTIFIED_DATA,
+            severity=Severity.HIGH,
+            title=f"Nobody knows who holds {dataset.title}",
+            explanation=(
+                f"{dataset.title} is marked unidentified: it seems to exist, but who holds it "
+                f"is unknown.{uses} Without a known holder nobody can ask for it, look after it "
+                "or answer for it: find the holder and record them as its steward."
+            ),
+            nodes=tuple(nodes),
+            exchanges=tuple(f.pk for f in flows),
+            data={"dataset": dataset.pk},
+        )
+
+
+def _blocked_flows(m: _Map) -> Iterator[Finding]:
+    """Blocked exchanges (of any kind), one high finding per reason, listing every flow blocked
+    for it; a flow blocked for two reasons appears under both, since both must be dealt with.
+    A blocked flow without a recorded reason is grouped as such, so it is not lost.
+    """
+    by_reason: dict[str, list[_Flow]] = defaultdict(list)
+    for flow in m.flows:
+        if flow.status == FlowStatus.BLOCKED:
+            for reason in flow.reasons or (NO_REASON,):
+                by_reason[reason].append(flow)
+    order = {reason: rank for rank, reason in enumerate(BlockReason.values)}
+    for reason in sorted(by_reason, key=lambda r: (order.get(r, len(order)), r)):
+        flows = by_reason[reason]
+        if reason in BlockReason.values:
+            why = f"for {BlockReason(reason).label.lower()} reasons"
+            advice = BLOCK_ADVICE[BlockReason(reason)]
+        else:
+            why = f"for the reason '{reason}'" if reason else "with no reason recorded"
+            advice = "Record why each flow is blocked, so the right people can work on it."
+        count = _plural(len(flows), "flow is", "flows are")
+        examples = _listing(m.flow_words(f) for f in flows[:3])
+        more = "" if len(flows) <= 3 else f", and {len(flows) - 3} more"
+        yield Finding(
+            kind=FindingKind.BLOCKED_FLOWS,
+            severity=Severity.HIGH,
+            title=f"{count.capitalize()} blocked {why}",
+            explanation=f"{count.capitalize()} blocked {why}: {examples}{more}. {advice}",
+            nodes=tuple(sorted({n for f in flows for n in (f.source, f.target)})),
+            exchanges=tuple(f.pk for f in flows),
+            data={"reason": reason, "count": len(flows)},
+        )
+
+
+def _normal_title(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _opportunities(m: _Map) -> Iterator[Finding]:
+    """Someone needs data that is already on the map, held by someone else, but does not get it.
+
+    An actor needs a dataset when a proposed or potential data flow to it carries the dataset,
+    or when any exchange links it to a gap node (data that is needed but missing). For a need
+    of existing data, that dataset is looked for; for a gap, any dataset of the map with the
+    same title (ignoring letter case and spacing) that exists - the gap itself never does. It
+    is an opportunity when the data has a holder on the map other than the actor, and no active
+    flow already brings it to the actor (nor is the actor its steward or a holder). Reusing
+    what exists is usually cheaper and quicker than collecting it again: medium.
+    """
+    needs: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)  # -> {exchange: why}
+    gaps = {
+        node: dataset_id
+        for node, dataset_id in m.node_dataset.items()
+        if m.datasets[dataset_id].status == DatasetStatus.GAP
+    }
+    actors = m.node_actor
+    for flow in m.flows:
+        if (
+            flow.status in WISHES
+            and flow.kind == DATA
+            and flow.carried is not None
+            and flow.target in actors
+        ):
+            needs[(flow.target, flow.carried)][flow.pk] = f"a {flow.status} flow"
+        if flow.source in gaps and flow.target in actors:
+            needs[(flow.target, gaps[flow.source])].setdefault(flow.pk, "the gap")
+        if flow.target in gaps and flow.source in actors:
+            needs[(flow.source, gaps[flow.target])].setdefault(flow.pk, "the gap")
+
+    existing_by_title: dict[str, list[int]] = defaultdict(list)
+    for dataset in m.datasets.values():
+        if dataset.status == DatasetStatus.EXISTS:
+            existing_by_title[_normal_title(dataset.title)].append(dataset.pk)
+
+    found: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    for (actor_node, wanted), reasons in needs.items():
+        dataset = m.datasets[wanted]
+        if dataset.status == DatasetStatus.EXISTS:
+            candidates = [wanted]
+        elif dataset.status == DatasetStatus.GAP:
+            candidates = existing_by_title.get(_normal_title(dataset.title), [])
+        else:
+            candidates = []
+        for candidate in candidates:
+            found[(actor_node, candidate)].update(reasons)
+
+    def by_names(item: tuple[tuple[int, int], dict[int, str]]) -> tuple:
+        (actor_node, dataset_id), _ = item
+        return (m.names[actor_node], m.datasets[dataset_id].title, actor_node, dataset_id)
+
+    for (actor_node, dataset_id), reasons in sorted(found.items(), key=by_names):
+        dataset = m.datasets[dataset_id]
+        holders = m.holders(dataset_id)
+        if (
+            actor_node in holders
+            or actor_node in m.receivers.get(dataset_id, ())
+            or m.node_actor[actor_node] == dataset.steward_id
+        ):
+            continue
+        others = holders - {actor_node}
+        if not others:
+            continue
+        own = m.dataset_node.get(dataset_id)
+        keepers = sorted(m.names[n] for n in others if n != own)
+        actor = m.names[actor_node]
+        whys = sorted(set(reasons.values()))
+        why = _listing(w if w != "the gap" else "a gap on the map" for w in whys)
+        source = f"{_listing(keepers)} {'holds' if len(keepers) == 1 else 'hold'} it"
+        if not keepers:
+            source = "it is on the map"
+        nodes = [actor_node, *sorted(others - {own})]
+        if own is not None:
+            nodes.append(own)
+        yield Finding(
+            kind=FindingKind.OPPORTUNITY,
+            severity=Severity.MEDIUM,
+            title=f"{actor} could get {dataset.title}",
+            explanation=(
+                f"{actor} needs {dataset.title} ({why}), and the data already exists: "
+                f"{source}. No active flow brings it to {actor} yet. Reusing data that exists "
+                "is usually cheaper and quicker than collecting it again: talk to the holder "
+                "about what it would take."
+            ),
+            nodes=tuple(nodes),
+            exchanges=tuple(sorted(reasons)),
+            data={"dataset": dataset_id, "holders": sorted(others)},
+        )
+
+
+def _dependants(m: _Map) -> set[int]:
+    """Who must keep getting data: actors with the role beneficiary or reuser; when no actor on
+    the map has either role, every actor that receives data through an active flow."""
+    wanted = {Role.BENEFICIARY, Role.REUSER}
+    chosen = {node for node, roles in m.roles.items() if wanted.intersection(roles)}
+    if chosen:
+        return {node for node in chosen if node in m.node_actor}
+    return {f.target for f in m.active_data if f.target in m.node_actor}
+
+
+def _origins(m: _Map) -> set[int]:
+    """Where data enters the map (see the module's docstring)."""
+    found = set(m.dataset_node.values())
+    for dataset_id in m.datasets:
+        steward = m.steward_node(dataset_id)
+        if steward is not None:
+            found.add(steward)
+    for flow in m.active_data:
+        if flow.carried is None or flow.source not in m.receivers.get(flow.carried, ()):
+            found.add(flow.source)
+    return found
+
+
+def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
+    """Nodes whose loss would leave people with no source of data at all, all high.
+
+    The graph: active data flows, without their direction (data that reaches you over any path
+    counts), plus a link from each dataset node to its steward when both are drawn. Take a node
+    away and the part of the map it was in may fall into pieces; a piece that still holds
+    people who depend on data (`_dependants`) but no origin of data (`_origins`) is cut off.
+    A node is blamed only where its part of the map had an origin to begin with. Two kinds of
+    node can cut anyone off: cut vertices (articulation points), and the one origin of a part.
+
+    One depth-first walk finds them all (Tarjan's low-link method). Numbering nodes in the order
+    the walk reaches them makes every subtree of the walk a range of numbers; a child whose
+    subtree has no edge back above the node becomes a piece of its own when the node goes, and
+    everything else in the part (minus the node) is one more piece. Counting dependants and
+    origins per subtree then says, for every node at once, what each piece would contain. That
+    is linear in the size of the map and exact for this definition, so no sampling is needed at
+    any size. networkx's biconnected components give the same answer (the tests compare them
+    with taking each node away in turn) but took three times as long on the benchmark map.
+    """
+    pks: list[int] = []  # walk-local index -> node pk
+    index: dict[int, int] = {}
+    adjacency: list[set[int]] = []
+
+    def link(a: int, b: int) -> None:
+        for pk in (a, b):
+            if pk not in index:
+                index[pk] = len(pks)
+                pks.append(pk)
+                adjacency.append(set())
+        adjacency[index[a]].add(index[b])
+        adjacency[index[b]].add(index[a])
+
+    for flow in m.active_data:
+        if flow.source != flow.target:
+            link(flow.source, flow.target)
+    for dataset_id, node in m.dataset_node.items():
+        steward = m.steward_node(dataset_id)
+        if steward is not None:
+            link(steward, node)
+    size = len(pks)
+    dependants = {index[pk] for pk in _dependants(m) if pk in index}
+    if not dependants:
+        return
+    origins = {index[pk] for pk in _origins(m) if pk in index}
+
+    # The walk. first[v]: v's number; low[v]: the smallest number reachable from v's subtree
+    # by one edge back; extent[v]: the size of v's subtree, so it is [first, first + extent).
+    first = [-1] * size
+    low = [0] * size
+    parent = [-1] * size
+    extent = [1] * size
+    root_of = [0] * size
+    sub_dependants = [1 if v in dependants else 0 for v in range(size)]
+    sub_origins = [1 if v in origins else 0 for v in range(size)]
+    separated: dict[int, list[int]] = defaultdict(list)  # v -> children cut loose without v
+    walked = 0
+    for root in range(size):
+        if first[root] != -1:
+            continue
+        first[root] = low[root] = walked
+        walked += 1
+        stack = [(root, iter(adjacency[root]))]
+        while stack:
+            v, neighbours = stack[-1]
+            for w in neighbours:
+                if first[w] == -1:
+                    parent[w], root_of[w] = v, root
+                    first[w] = low[w] = walked
+                    walked += 1
+                    stack.append((w, iter(adjacency[w])))
+                    break
+                if w != parent[v] and first[w] < low[v]:
+                    low[v] = first[w]
+            else:  # every neighbour of v done: fold v's subtree into its parent
+                stack.pop()
+                u = parent[v]
+                if u != -1:
+                    low[u] = min(low[u], low[v])
+                    extent[u] += extent[v]
+                    sub_dependants[u] += sub_dependants[v]
+                    sub_origins[u] += sub_origins[v]
+                    if low[v] >= first[u]:
+                        separated[u].append(v)
+
+    # Dependants in walk order, to list the members of a piece (a few ranges) by bisection.
+    ranked = sorted((first[v], pks[v]) for v in dependants)
+    ranked_first = [number for number, _ in ranked]
+
+    def members(ranges: list[tuple[int, int]], leave_out: int) -> list[int]:
+        """The dependants numbered in these ranges, but `leave_out`, up to CUT_OFF_LISTED."""
+        listed: list[int] = []
+        for start, end in ranges:
+            at = bisect.bisect_left(ranked_first, start)
+            stop = min(bisect.bisect_left(ranked_first, end), at + CUT_OFF_LISTED + 1)
+            listed += (pk for _, pk in ranked[at:stop] if pk != leave_out)
+        return listed[:CUT_OFF_LISTED]
+
+    found: list[Finding] = []
+    for v in range(size):
+        root = root_of[v]
+        if not sub_origins[root]:
+            continue  # this part of the map never had an origin of data
+        own_dependant = 1 if v in dependants else 0
+        own_origin = 1 if v in origins else 0
+        count = 0
+        ranges: list[tuple[int, int]] = []
+        # Each child cut loose is a piece; the rest of the part, without v, is one more.
+        rest_dependants = sub_dependants[root] - own_dependant
+        rest_origins = sub_origins[root] - own_origin
+        loose = sorted(separated.get(v, ()), key=first.__getitem__)
+        for child in loose:
+            rest_dependants -= sub_dependants[child]
+            rest_origins -= sub_origins[child]
+            if sub_dependants[child] and not sub_origins[child]:
+                count += sub_dependants[child]
+                ranges.append((first[child], first[child] + extent[child]))
+        if rest_dependants and not rest_origins:
+            count += rest_dependants
+            edge = first[root]
+            for child in loose:  # the part's range with the loose subtrees taken out
+                ranges.append((edge, first[child]))
+                edge = first[child] + extent[child]
+            ranges.append((edge, first[root] + extent[root]))
+        if not count:
+            continue
+        node = pks[v]
+        listed = sorted(members(ranges, node))
+        name = m.names[node]
+        names = _listing(sorted(m.names[n] for n in listed))
+        found.append(
+            Finding(
+                kind=FindingKind.SINGLE_POINT_OF_FAILURE,
+                severity=Severity.HIGH,
+                title=f"Losing {name} would cut {_plural(count, 'actor')} off from data",
+                explanation=(
+                    f"Every path by which {names} {'gets' if count == 1 else 'get'} data runs "
+                    f"through {name}. If {name} stopped, closed or changed its systems, "
+                    f"{'it' if count == 1 else 'they'} would be left with no source of data on "
+                    "this map. Consider a second route, an open copy of the data, or an "
+                    "agreement that keeps the flow going."
+                ),
+                nodes=(node, *listed),
+                data={"cut_off": listed, "cut_off_count": count},
+            )
+        )
+    # The ones that would cut off most people first.
+    found.sort(key=lambda f: (-f.data["cut_off_count"], m.names[f.nodes[0]], f.nodes[0]))
+    yield from found
+
+
+def _isolated_nodes(m: _Map) -> Iterator[Finding]:
+    """Nodes with no exchange of any kind, in or out: low, since it is usually a missing link
+    or something that does not belong on this map (yet)."""
+    linked: set[int] = set()
+    for flow in m.flows:
+        linked.add(flow.source)
+        linked.add(flow.target)
+    for node, (kind, _) in sorted(m.targets.items(), key=lambda item: (m.names[item[0]], item)):
+        if node in linked:
+            continue
+        name = m.names[node]
+        yield Finding(
+            kind=FindingKind.ISOLATED_NODE,
+            severity=Severity.LOW,
+            title=f"{name} is not connected",
+            explanation=(
+                f"{name} is on the map but nothing flows to or from it: no data, money, "
+                "service or insight. Either a link is missing from the map, or it is not part "
+                f"of this ecosystem yet. Ask who this {kind} works with, or take it off the "
+                "map to keep it readable."
+            ),
+            nodes=(node,),
+            data={"node_kind": kind},
+        )
+
+
+def _spectrum_mix(m: _Map) -> Iterator[Finding]:
+    """One finding for information: how much of the map's data is closed, shared or open.
+
+    Each dataset is counted once, whether it is drawn as a node, named by flows or both.
+    Existing datasets are counted by their band on the Data Spectrum; gaps and unidentified
+    datasets are counted apart, since their access level means little yet.
+    """
+    counts = {"closed": 0, "shared": 0, "open": 0, "gap": 0, "unidentified": 0}
+    for dataset in m.datasets.values():
+        if dataset.status == DatasetStatus.EXISTS:
+            counts[SPECTRUM_BAND.get(dataset.spectrum, "closed")] += 1
+        elif dataset.status in counts:
+            counts[dataset.status] += 1
+    total = sum(counts.values())
+    if total:
+        parts = [
+            f"{counts[key]} {label} ({round(100 * counts[key] / total)}%)"
+            for key, label in (
+                ("closed", "closed"),
+                ("shared", "shared"),
+                ("open", "open"),
+                ("gap", "gaps"),
+                ("unidentified", "unidentified"),
+            )
+        ]
+        explanation = (
+            f"Of the {_plural(total, 'dataset')} on this map, {_listing(parts, limit=5)}. "
+            "Closed data can be used only by the people who hold it; shared data by the people "
+            "or groups it is shared with; open data by anyone. Moving data toward open, where "
+            "that is safe, lets more people use it."
+        )
+    else:
+        explanation = "There is no data on this map yet: add the datasets the flows are about."
+    yield Finding(
+        kind=FindingKind.SPECTRUM_MIX,
+        severity=Severity.INFO,
+        title="Closed, shared and open data on this map",
+        explanation=explanation,
+        data={**counts, "total": total},
+    )
+
+
+ANALYSES = (
+    _unused_datasets,
+    _unidentified_data,
+    _blocked_flows,
+    _opportunities,
+    _single_points_of_failure,
+    _isolated_nodes,
+    _spectrum_mix,
+)
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first, then by kind; within a kind, the order its analysis chose (the sort is
+    stable), e.g. blocked reasons in their usual order and the biggest single point of failure
+    first. Every analysis orders by names and keys, so the same map gives the same list."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            SEVERITY_ORDER.get(f.severity, len(SEVERITY_ORDER)),
+            KIND_ORDER.get(f.kind, len(KIND_ORDER)),
+        ),
+    )
+
+
+def analyse(ecosystem_map: EcosystemMap, *, changes: bool = True) -> list[Finding]:
+    """All findings of one map, most severe first, in a stable order.
+
+    When the map was copied from another (`based_on`, as a future state is from the current)
+    and `changes` is true, the changes since that map (`compare`) are included, as findings
+    for information; pass `changes=False` to leave them out, e.g. when they are shown apart.
+    """
+    loaded = _Map(ecosystem_map.pk)
+    findings = [finding for analysis in ANALYSES for finding in analysis(loaded)]
+    if changes and ecosystem_map.based_on_id is not None:
+        findings += _changes(_Map(ecosystem_map.based_on_id), loaded)
+    return _ordered(findings)
+
+
+# --- Current against future --------------------------------------------------------------------
+
+CHANGE_ORDER = ("added", "activated", "unblocked", "opened", "removed", "blocked", "closed")
+
+
+def _access(m: _Map, flow: _Flow) -> str | None:
+    """The flow's access level; when not recorded, the level of the dataset it carries."""
+    if flow.access:
+        return flow.access
+    if flow.carried is not None:
+        return m.datasets[flow.carried].spectrum
+    return None
+
+
+def _changes(current: _Map, future: _Map) -> list[Finding]:
+    """What changes from one map to the other, flow by flow (see `compare`)."""
+
+    def key(m: _Map, flow: _Flow) -> tuple:
+        return (m.targets[flow.source], m.targets[flow.target], flow.kind, flow.dataset)
+
+    before: dict[tuple, list[_Flow]] = defaultdict(list)
+    for flow in current.flows:
+        before[key(current, flow)].append(flow)
+    after: dict[tuple, list[_Flow]] = defaultdict(list)
+    for flow in future.flows:
+        after[key(future, flow)].append(flow)
+
+    findings: list[Finding] = []
+
+    def change(kind: str, m: _Map, flow: _Flow, title: str, text: str, **extra: Any) -> None:
+        findings.append(
+            Finding(
+                kind=FindingKind.CHANGE,
+                severity=Severity.INFO,
+                title=title,
+                explanation=text,
+                nodes=(flow.source, flow.target),
+                exchanges=(flow.pk,),
+                data={"change": kind, "map": m.pk, **extra},
+            )
+        )
+
+    for flow_key in sorted(after.keys() | before.keys(), key=repr):
+        old, new = before.get(flow_key, []), after.get(flow_key, [])
+        for flow in new[len(old) :]:
+            words = future.flow_words(flow)
+            change(
+                "added",
+                future,
+                flow,
+                f"New flow: {words}",
+                f"The future state adds a {flow.status} flow of {words}.",
+            )
+        for flow in old[len(new) :]:
+            words = current.flow_words(flow)
+            change(
+                "removed",
+                current,
+                flow,
+                f"Flow dropped: {words}",
+                f"The flow of {words} is not in the future state. Check that nobody still "
+                "relies on it.",
+            )
+        for was, now in zip(old, new, strict=False):
+            words = future.flow_words(now)
+            statuses = {"from_status": was.status, "to_status": now.status, "was": was.pk}
+            if was.status == FlowStatus.BLOCKED and now.status != FlowStatus.BLOCKED:
+                known = [r for r in was.reasons if r in BlockReason.values]
+                reasons = _listing(BlockReason(r).label.lower() for r in known) or "unrecorded"
+                change(
+                    "unblocked",
+                    future,
+                    now,
+                    f"Unblocked: {words}",
+                    f"The flow of {words}, blocked today ({reasons} reasons), is {now.status} "
+                    "in the future state.",
+                    **statuses,
+                )
+            elif was.status != FlowStatus.BLOCKED and now.status == FlowStatus.BLOCKED:
+                change(
+                    "blocked",
+                    future,
+                    now,
+                    f"Blocked: {words}",
+                    f"The flow of {words}, {was.status} today, is blocked in the future state.",
+                    **statuses,
+                )
+            elif was.status != FlowStatus.ACTIVE and now.status == FlowStatus.ACTIVE:
+                change(
+                    "activated",
+                    future,
+                    now,
+                    f"Now active: {words}",
+                    f"The flow of {words}, {was.status} today, is active in the future state.",
+                    **statuses,
+                )
+            if now.kind != ExchangeKind.DATA:
+                continue
+            level_was, level_now = _access(current, was), _access(future, now)
+            if level_was not in SPECTRUM_RANK or level_now not in SPECTRUM_RANK:
+                continue
+            levels = {"from_access": level_was, "to_access": level_now, "was": was.pk}
+            words_was = Spectrum(level_was).label.lower()
+            words_now = Spectrum(level_now).label.lower()
+            if SPECTRUM_RANK[level_now] > SPECTRUM_RANK[level_was]:
+                change(
+                    "opened",
+                    future,
+                    now,
+                    f"More open: {words}",
+                    f"The flow of {words} moves toward open on the Data Spectrum, from "
+                    f"{words_was} to {words_now}.",
+                    **levels,
+                )
+            elif SPECTRUM_RANK[level_now] < SPECTRUM_RANK[level_was]:
+                change(
+                    "closed",
+                    future,
+                    now,
+                    f"Less open: {words}",
+                    f"The flow of {words} moves toward closed on the Data Spectrum, from "
+                    f"{words_was} to {words_now}.",
+                    **levels,
+                )
+
+    rank = {kind: position for position, kind in enumerate(CHANGE_ORDER)}
+    findings.sort(key=lambda f: (rank[f.data["change"]], f.title, f.nodes, f.exchanges))
+    return findings
+
+
+def compare(current: EcosystemMap, future: EcosystemMap) -> list[Finding]:
+    """What changes from the current state to the future, as findings of kind CHANGE.
+
+    A future map is a copy with new node rows, so flows are matched on what they connect rather
+    than on keys: the inventory records at both ends (actor, dataset or technology), the kind
+    of exchange and the dataset it names. Several flows with the same match are paired in the
+    order they were made. Each change points at the flow on the map where it can be seen: the
+    future map, except for a removed flow, which only the current map has (`data["map"]`).
+
+    The changes, in this order: flows added; flows that become active (from proposed or
+    potential); flows unblocked (blocked now, not blocked in the future); data opened (the
+    flow's access level moves toward open on the Data Spectrum; a flow without an access level
+    is taken at its dataset's level); flows removed; flows newly blocked; data closed.
+    A dataset's own level is kept on the dataset, which both maps share, so dataset nodes are
+    not compared. All are for information: whether a change is good is for people to judge.
+    """
+    return _changes(_Map(current.pk), _Map(future.pk))
+
+
+def as_dict(finding: Finding) -> dict[str, Any]:
+    """The finding as plain JSON types, for `opencities analyse --json` and the API."""
+    data = json.loads(json.dumps(finding.data, default=list))  # sets and tuples become lists
+    return {
+        "kind": str(finding.kind),
+        "kind_label": str(FindingKind(finding.kind).label),
+        "severity": str(finding.severity),
+        "title": finding.title,
+        "explanation": finding.explanation,
+        "nodes": list(finding.nodes),
+        "exchanges": list(finding.exchanges),
+        "data": data,
+    }

@@ -1,0 +1,147 @@
+import pytest
+from django.urls import reverse
+
+from opencities.inventory.models import Actor, Dataset, Technology
+from opencities.maps.copying import copy_as_future
+from opencities.maps.models import EcosystemMap, Exchange, MapState, Node
+from opencities.projects.models import Project
+
+
+@pytest.fixture
+def project(workspace):
+    return Project.objects.create(workspace=workspace, title="Bins", challenge="Missed bins")
+
+
+@pytest.fixture
+def bin_map(project, actor, dataset):
+    ecosystem_map = EcosystemMap.objects.create(project=project, title="Waste data today")
+    council = Node.objects.create(map=ecosystem_map, actor=actor, roles=["steward"])
+    data = Node.objects.create(map=ecosystem_map, dataset=dataset)
+    Exchange.objects.create(map=ecosystem_map, source=data, target=council, dataset=dataset)
+    return ecosystem_map
+
+
+def map_url(name, ecosystem_map, *extra):
+    project = ecosystem_map.project
+    return reverse(name, args=[project.workspace.slug, project.pk, ecosystem_map.pk, *extra])
+
+
+def test_adding_a_new_name_creates_its_inventory_record(client, editor, bin_map, workspace):
+    client.force_login(editor)
+    response = client.post(
+        map_url("maps:node_create", bin_map),
+        {"kind": "actor", "existing": "Riverside Residents", "roles": ["beneficiary"]},
+    )
+    assert response.status_code == 302
+    actor = Actor.objects.get(workspace=workspace, name="Riverside Residents")
+    assert Node.objects.get(map=bin_map, actor=actor).roles == ["beneficiary"]
+    client.post(map_url("maps:node_create", bin_map), {"kind": "technology", "existing": "Bin app"})
+    assert Technology.objects.filter(workspace=workspace, name="Bin app").exists()
+
+
+def test_an_existing_record_is_reused_not_duplicated(client, editor, bin_map, workspace):
+    client.force_login(editor)
+    other = Actor.objects.create(workspace=workspace, name="Waste Contractor")
+    client.post(
+        map_url("maps:node_create", bin_map), {"kind": "actor", "existing": "waste contractor"}
+    )
+    assert Node.objects.get(map=bin_map, actor=other)
+    assert Actor.objects.filter(workspace=workspace, name__iexact="waste contractor").count() == 1
+    response = client.post(
+        map_url("maps:node_create", bin_map), {"kind": "actor", "existing": "Waste Contractor"}
+    )
+    assert response.status_code == 400  # already on the map
+
+
+def test_roles_only_for_actors(client, editor, bin_map):
+    client.force_login(editor)
+    response = client.post(
+        map_url("maps:node_create", bin_map),
+        {"kind": "dataset", "existing": "Fly-tipping reports", "roles": ["reuser"]},
+    )
+    assert response.status_code == 400
+    assert not Dataset.objects.filter(title="Fly-tipping reports").exists()
+
+
+def test_a_blocked_flow_needs_a_reason(client, editor, bin_map):
+    client.force_login(editor)
+    council, data = bin_map.nodes.order_by("pk")
+    form = {"source": council.pk, "target": data.pk, "kind": "data", "status": "blocked"}
+    response = client.post(map_url("maps:exchange_create", bin_map), form)
+    assert response.status_code == 400
+    assert bin_map.exchanges.count() == 1
+    form["blocked_reasons"] = ["legal", "trust"]
+    assert client.post(map_url("maps:exchange_create", bin_map), form).status_code == 302
+    assert bin_map.exchanges.get(status="blocked").blocked_reasons == ["legal", "trust"]
+
+
+def test_an_exchange_cannot_use_a_node_of_another_map(client, editor, bin_map, project, actor):
+    other_map = EcosystemMap.objects.create(project=project, title="Other")
+    stranger = Node.objects.create(map=other_map, actor=actor)
+    council = bin_map.nodes.get(actor=actor)
+    client.force_login(editor)
+    response = client.post(
+        map_url("maps:exchange_create", bin_map),
+        {"source": council.pk, "target": stranger.pk, "kind": "money", "status": "active"},
+    )
+    assert response.status_code == 400
+    assert bin_map.exchanges.count() == 1
+
+
+def test_edit_an_exchange_and_remove_a_node(client, editor, bin_map):
+    client.force_login(editor)
+    exchange = bin_map.exchanges.get()
+    data = {
+        "source": exchange.source_id,
+        "target": exchange.target_id,
+        "kind": "data",
+        "dataset": exchange.dataset_id,
+        "mechanism": "api",
+        "status": "active",
+        "frequency": "daily",
+    }
+    assert (
+        client.post(map_url("maps:exchange_update", bin_map, exchange.pk), data).status_code == 302
+    )
+    exchange.refresh_from_db()
+    assert (exchange.mechanism, exchange.frequency) == ("api", "daily")
+    client.post(map_url("maps:node_delete", bin_map, exchange.source_id))
+    assert bin_map.exchanges.count() == 0  # its exchanges went with it
+
+
+def test_future_state_starts_as_a_copy(bin_map):
+    future = copy_as_future(bin_map)
+    assert future.state == MapState.FUTURE and future.based_on == bin_map
+    assert future.nodes.count() == bin_map.nodes.count()
+    copied = future.exchanges.get()
+    assert copied.source.map == future and copied.dataset == bin_map.exchanges.get().dataset
+    steward = future.nodes.get(actor=bin_map.nodes.get(actor__isnull=False).actor)
+    assert steward.roles == ["steward"]
+
+
+@pytest.mark.parametrize(
+    "who,read,edit,changes",
+    [
+        ("anonymous", 302, 302, False),
+        ("outsider", 404, 404, False),
+        ("viewer", 200, 403, False),
+        ("editor", 200, 302, True),
+    ],
+)
+def test_who_may_see_and_change_a_map(client, people, bin_map, who, read, edit, changes):
+    if who != "anonymous":
+        client.force_login(people[who])
+    assert client.get(bin_map.get_absolute_url()).status_code == read
+    node = bin_map.nodes.first()
+    before = bin_map.nodes.count()
+    response = client.post(map_url("maps:node_delete", bin_map, node.pk))
+    assert response.status_code == edit
+    assert bin_map.nodes.count() == (before - 1 if changes else before)
+
+
+def test_a_map_of_another_workspace_is_not_found(client, editor, other_workspace, workspace):
+    theirs = Project.objects.create(workspace=other_workspace, title="Theirs", challenge="x")
+    their_map = EcosystemMap.objects.create(project=theirs, title="Secret map")
+    client.force_login(editor)
+    url = reverse("maps:map_detail", args=[workspace.slug, theirs.pk, their_map.pk])
+    assert client.get(url).status_code == 404

@@ -1,0 +1,218 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DeleteView, TemplateView
+
+from opencities.accounts.mixins import EDIT, WorkspaceMixin
+from opencities.projects.models import Project
+
+from .copying import copy_as_future
+from .findings import analyse
+from .forms import ExchangeForm, MapForm, NodeForm, RolesForm
+from .models import EcosystemMap, Exchange, Node, Role
+
+
+class ProjectMixin(WorkspaceMixin):
+    """Maps live inside a project, and projects inside the workspace in the URL."""
+
+    nav = "projects"
+
+    def get_project(self) -> Project:
+        if not hasattr(self, "_project"):
+            self._project = get_object_or_404(
+                Project, pk=self.kwargs["project"], workspace=self.workspace
+            )
+        return self._project
+
+    def get_map(self) -> EcosystemMap:
+        if not hasattr(self, "_map"):
+            self._map = get_object_or_404(
+                EcosystemMap.objects.select_related("project__workspace"),
+                pk=self.kwargs["pk"],
+                project=self.get_project(),
+            )
+        return self._map
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["project"] = self.get_project()
+        return context
+
+
+class MapCreateView(ProjectMixin, TemplateView):
+    permission = EDIT
+    template_name = "maps/map_form.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=MapForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = MapForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        ecosystem_map = form.save(commit=False)
+        ecosystem_map.project = self.get_project()
+        ecosystem_map.save()
+        return redirect(ecosystem_map)
+
+
+class MapUpdateView(ProjectMixin, TemplateView):
+    permission = EDIT
+    template_name = "maps/map_form.html"
+
+    def get(self, request, *args, **kwargs):
+        form = MapForm(instance=self.get_map())
+        return self.render_to_response(self.get_context_data(form=form, map=self.get_map()))
+
+    def post(self, request, *args, **kwargs):
+        form = MapForm(request.POST, instance=self.get_map())
+        if not form.is_valid():
+            context = self.get_context_data(form=form, map=self.get_map())
+            return self.render_to_response(context, status=400)
+        return redirect(form.save())
+
+
+class MapDeleteView(ProjectMixin, DeleteView):
+    permission = EDIT
+    template_name = "inventory/confirm_delete.html"
+
+    def get_object(self, queryset=None):
+        return self.get_map()
+
+    def get_success_url(self):
+        return self.get_project().get_absolute_url()
+
+
+class MapFutureView(ProjectMixin, View):
+    permission = EDIT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        future = copy_as_future(self.get_map())
+        messages.success(request, f"“{future.title}” starts as a copy of the current state.")
+        return redirect(future)
+
+
+class MapDetailView(ProjectMixin, TemplateView):
+    """The map as tables: its nodes and exchanges, every field reachable by keyboard."""
+
+    template_name = "maps/map_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ecosystem_map = self.get_map()
+        nodes = ecosystem_map.nodes.select_related("actor", "dataset", "technology")
+        exchanges = ecosystem_map.exchanges.select_related(
+            "source__actor",
+            "source__dataset",
+            "source__technology",
+            "target__actor",
+            "target__dataset",
+            "target__technology",
+            "dataset",
+        )
+        context.update(
+            map=ecosystem_map,
+            roles=Role.choices,
+            findings=analyse(ecosystem_map) if nodes else [],
+            nodes=nodes,
+            exchanges=exchanges,
+            node_form=kwargs.get("node_form") or NodeForm(ecosystem_map=ecosystem_map),
+            exchange_form=kwargs.get("exchange_form") or ExchangeForm(ecosystem_map=ecosystem_map),
+        )
+        return context
+
+
+class MapPartMixin(ProjectMixin):
+    permission = EDIT
+    http_method_names = ["get", "post"]
+
+    def back(self):
+        return redirect(self.get_map())
+
+    def invalid(self, **forms):
+        view = MapDetailView()
+        view.setup(self.request, *self.args, **self.kwargs)
+        view.workspace, view.role = self.workspace, self.role
+        return view.render_to_response(view.get_context_data(**forms), status=400)
+
+
+class NodeCreateView(MapPartMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = NodeForm(request.POST, ecosystem_map=self.get_map())
+        if not form.is_valid():
+            return self.invalid(node_form=form)
+        with transaction.atomic():
+            node = form.save()
+        messages.success(request, f"Added “{node}” to the map.")
+        return self.back()
+
+
+class NodeUpdateView(MapPartMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        node = get_object_or_404(Node, pk=kwargs["node"], map=self.get_map())
+        form = RolesForm(request.POST, instance=node)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Roles of “{node}” saved.")
+        else:
+            messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return self.back()
+
+
+class NodeDeleteView(MapPartMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        node = get_object_or_404(Node, pk=kwargs["node"], map=self.get_map())
+        node.delete()
+        messages.success(request, f"Took “{node}” and its exchanges off the map.")
+        return self.back()
+
+
+class ExchangeCreateView(MapPartMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = ExchangeForm(request.POST, ecosystem_map=self.get_map())
+        if not form.is_valid():
+            return self.invalid(exchange_form=form)
+        form.save()
+        messages.success(request, "Exchange added.")
+        return self.back()
+
+
+class ExchangeUpdateView(MapPartMixin, TemplateView):
+    template_name = "maps/exchange_form.html"
+
+    def get_exchange(self) -> Exchange:
+        return get_object_or_404(Exchange, pk=self.kwargs["exchange"], map=self.get_map())
+
+    def get(self, request, *args, **kwargs):
+        form = ExchangeForm(instance=self.get_exchange(), ecosystem_map=self.get_map())
+        return self.render_to_response(self.get_context_data(form=form, map=self.get_map()))
+
+    def post(self, request, *args, **kwargs):
+        form = ExchangeForm(
+            request.POST, instance=self.get_exchange(), ecosystem_map=self.get_map()
+        )
+        if not form.is_valid():
+            context = self.get_context_data(form=form, map=self.get_map())
+            return self.render_to_response(context, status=400)
+        form.save()
+        messages.success(request, "Exchange saved.")
+        return self.back()
+
+
+class ExchangeDeleteView(MapPartMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        get_object_or_404(Exchange, pk=kwargs["exchange"], map=self.get_map()).delete()
+        messages.success(request, "Exchange removed.")
+        return self.back()

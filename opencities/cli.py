@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -271,6 +272,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_analyse(args) -> int:
+    setup_django()
+    from opencities.accounts.models import Workspace
+    from opencities.maps import findings
+    from opencities.maps.models import EcosystemMap
+
+    workspace = Workspace.objects.filter(slug=args.workspace).first()
+    if workspace is None:
+        return fail(f"no workspace with the slug “{args.workspace}”")
+    ecosystem_map = EcosystemMap.objects.filter(pk=args.map, project__workspace=workspace).first()
+    if ecosystem_map is None:
+        return fail(f"workspace {workspace.slug} has no map with the id {args.map}")
+    results = findings.analyse(ecosystem_map)  # with the changes from the map it was copied from
+    if args.json:
+        print(json.dumps([findings.as_dict(f) for f in results], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{ecosystem_map} — {len(results)} finding(s)")
+    for finding in results:
+        print(f"\n[{finding.severity}] {finding.title}\n  {finding.explanation}")
+    return 0
+
+
 def cmd_manage(args) -> int:
     setup_django(migrated=False)
     from django.core.management import execute_from_command_line
@@ -346,6 +369,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="which table a CSV file holds (an XLSX file holds both)",
     )
     exp.set_defaults(func=cmd_export)
+
+    analyse = commands.add_parser(
+        "analyse",
+        help="print the findings of an ecosystem map (and changes from its current state)",
+    )
+    analyse.add_argument("--workspace", required=True, metavar="SLUG")
+    analyse.add_argument("--map", required=True, type=int, metavar="ID")
+    analyse.add_argument("--json", action="store_true", help="machine-readable output")
+    analyse.set_defaults(func=cmd_analyse)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -145,3 +145,20 @@ def test_a_map_of_another_workspace_is_not_found(client, editor, other_workspace
     client.force_login(editor)
     url = reverse("maps:map_detail", args=[workspace.slug, theirs.pk, their_map.pk])
     assert client.get(url).status_code == 404
+
+
+def test_analyse_command_prints_findings_and_json(bin_map, capsys):
+    import json
+
+    from opencities.cli import main
+
+    Node.objects.create(
+        map=bin_map, actor=Actor.objects.create(workspace=bin_map.workspace, name="Loner")
+    )
+    assert main(["analyse", "--workspace", "testford", "--map", str(bin_map.pk)]) == 0
+    out = capsys.readouterr().out
+    assert "Loner" in out
+    assert main(["analyse", "--workspace", "testford", "--map", str(bin_map.pk), "--json"]) == 0
+    kinds = {f["kind"] for f in json.loads(capsys.readouterr().out)}
+    assert "isolated_node" in kinds
+    assert main(["analyse", "--workspace", "elsewhere", "--map", str(bin_map.pk)]) == 2

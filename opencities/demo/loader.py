@@ -6,9 +6,12 @@ from pathlib import Path
 from django.db import transaction
 
 from opencities.accounts.models import Workspace
-from opencities.inventory.models import Actor, Dataset, Distribution, Theme
+from opencities.inventory.models import Actor, Dataset, Distribution, Technology, Theme
+from opencities.maps.models import EcosystemMap, Exchange, Node
+from opencities.projects.models import Project
 
 DEMO_FILE = Path(__file__).with_name("riverton.json")
+PROJECTS_FILE = Path(__file__).with_name("riverton_projects.json")
 
 
 @transaction.atomic
@@ -44,4 +47,68 @@ def load_demo(path: Path = DEMO_FILE) -> Workspace:
             Distribution(dataset=dataset, position=n, **dist)
             for n, dist in enumerate(row["distributions"])
         )
+    if PROJECTS_FILE.exists() and path == DEMO_FILE:
+        load_projects(workspace, PROJECTS_FILE)
     return workspace
+
+
+def load_projects(workspace: Workspace, path: Path) -> None:
+    """The demo's projects, each with maps of its data ecosystem, drawn from the inventory."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    actors = {a.name: a for a in workspace.actors.all()}
+    datasets = {d.title: d for d in workspace.datasets.all()}
+    for row in data["projects"]:
+        fields = {key: value for key, value in row.items() if key != "maps"}
+        project = Project.objects.create(workspace=workspace, **fields)
+        maps: dict[str, EcosystemMap] = {}
+        for map_row in row["maps"]:
+            ecosystem_map = EcosystemMap.objects.create(
+                project=project,
+                title=map_row["title"],
+                state=map_row["state"],
+                description=map_row.get("description", ""),
+                based_on=maps.get(map_row.get("based_on", "")),
+            )
+            maps[ecosystem_map.title] = ecosystem_map
+            nodes = {}
+            for node in map_row["nodes"]:
+                if "actor" in node:
+                    label, target = node["actor"], {"actor": actors[node["actor"]]}
+                elif "dataset" in node:
+                    label, target = node["dataset"], {"dataset": datasets[node["dataset"]]}
+                else:
+                    label = node["technology"]
+                    technology, _ = Technology.objects.get_or_create(
+                        workspace=workspace,
+                        name=label,
+                        defaults={
+                            "kind": node.get("kind", "platform"),
+                            "operator": actors.get(node.get("operator", "")),
+                            "source": "demo",
+                        },
+                    )
+                    target = {"technology": technology}
+                nodes[label] = Node.objects.create(
+                    map=ecosystem_map,
+                    roles=node.get("roles", []),
+                    x=node.get("x"),
+                    y=node.get("y"),
+                    **target,
+                )
+            for flow in map_row["exchanges"]:
+                exchange = Exchange(
+                    map=ecosystem_map,
+                    source=nodes[flow["from"]],
+                    target=nodes[flow["to"]],
+                    kind=flow.get("kind", "data"),
+                    dataset=datasets.get(flow.get("dataset") or ""),
+                    description=flow.get("description", ""),
+                    mechanism=flow.get("mechanism", ""),
+                    frequency=flow.get("frequency", ""),
+                    access=flow.get("access", ""),
+                    status=flow.get("status", "active"),
+                    blocked_reasons=flow.get("blocked_reasons", []),
+                    blocked_note=flow.get("blocked_note", ""),
+                )
+                exchange.full_clean()
+                exchange.save()

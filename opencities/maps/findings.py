@@ -638,6 +638,7 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
         if first[root] != -1:
             continue
         first[root] = low[root] = walked
+        root_of[root] = root
         walked += 1
         stack = [(root, iter(adjacency[root]))]
         while stack:

@@ -212,3 +212,17 @@ def test_commands_work_on_a_new_data_folder_which_only_its_owner_can_read(tmp_pa
     assert run_cli(home, "createuser", "lee", "--workspace", "lakeside").returncode == 0
     assert home.stat().st_mode & 0o777 == 0o700
     assert (home / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+def test_demo_projects_show_every_kind_of_finding():
+    from opencities.demo.loader import load_demo
+    from opencities.maps.findings import FindingKind, analyse
+    from opencities.maps.models import EcosystemMap
+
+    riverton = load_demo()
+    assert riverton.projects.count() >= 2
+    maps = EcosystemMap.objects.filter(project__workspace=riverton)
+    assert set(maps.values_list("state", flat=True)) == {"current", "future"}
+    kinds = {finding.kind for m in maps for finding in analyse(m)}
+    assert kinds == set(FindingKind.values)

@@ -38,9 +38,11 @@ datasets and 100,000 exchanges is analysed in a few seconds.
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -130,6 +132,7 @@ BLOCK_ADVICE = {
     ),
 }
 NO_REASON = ""
+REASON_ORDER = {reason: rank for rank, reason in enumerate(BlockReason.values)}
 # Plain strings for the loops that run once per exchange (faster to compare than enum members).
 DATA = ExchangeKind.DATA.value
 ACTIVE, BLOCKED = FlowStatus.ACTIVE.value, FlowStatus.BLOCKED.value
@@ -183,6 +186,9 @@ class _Map:
         self.pk = map_pk
         # node pk -> ("actor" | "dataset" | "technology", inventory record pk)
         self.targets: dict[int, tuple[str, int]] = {}
+        # node pk -> one number for its inventory record (three kinds of record, so pk * 3 plus
+        # 0, 1 or 2): a cheap key to match the flows of two maps on.
+        self.records: dict[int, int] = {}
         self.names: dict[int, str] = {}
         self.roles: dict[int, tuple[str, ...]] = {}
         self.actor_node: dict[int, int] = {}  # actor pk -> node pk
@@ -208,15 +214,18 @@ class _Map:
         for pk, actor_id, dataset_id, technology_id, roles, actor_name, tech_name in node_rows:
             if actor_id is not None:
                 self.targets[pk] = ("actor", actor_id)
+                self.records[pk] = actor_id * 3
                 self.actor_node[actor_id] = pk
                 self.node_actor[pk] = actor_id
                 self.names[pk] = actor_name
             elif dataset_id is not None:
                 self.targets[pk] = ("dataset", dataset_id)
+                self.records[pk] = dataset_id * 3 + 1
                 self.dataset_node[dataset_id] = pk
                 self.node_dataset[pk] = dataset_id
             else:
                 self.targets[pk] = ("technology", technology_id)
+                self.records[pk] = technology_id * 3 + 2
                 self.names[pk] = tech_name
             roles = _json_list(roles)
             if roles:
@@ -283,14 +292,17 @@ class _Map:
             elif status == BLOCKED:
                 senders[carried].add(source)
 
-    def steward_node(self, dataset_id: int) -> int | None:
-        steward = self.datasets[dataset_id].steward_id
-        return None if steward is None else self.actor_node.get(steward)
+        # dataset pk -> its steward's node, for the datasets whose steward is on the map
+        self.steward_nodes: dict[int, int] = {}
+        for dataset in self.datasets.values():
+            node = self.actor_node.get(dataset.steward_id) if dataset.steward_id else None
+            if node is not None:
+                self.steward_nodes[dataset.pk] = node
 
     def holders(self, dataset_id: int) -> set[int]:
         """Nodes that have the dataset: its steward, its own node, who sends it."""
         found = set(self.senders.get(dataset_id, ()))
-        for node in (self.steward_node(dataset_id), self.dataset_node.get(dataset_id)):
+        for node in (self.steward_nodes.get(dataset_id), self.dataset_node.get(dataset_id)):
             if node is not None:
                 found.add(node)
         return found
@@ -384,25 +396,28 @@ def _unidentified_data(m: _Map) -> Iterator[Finding]:
     as a node or named by flows, pointing at its node and at the flows and nodes around it.
     """
     by_dataset: dict[int, list[_Flow]] = defaultdict(list)
+    unknown = {pk for pk, d in m.datasets.items() if d.status == DatasetStatus.UNIDENTIFIED}
+    kind, severity, names = FindingKind.UNIDENTIFIED_DATA, Severity.HIGH, m.names
     for flow in m.flows:
-        if flow.kind != ExchangeKind.DATA:
+        if flow.kind != DATA:
             continue
         if flow.carried is None:
+            source, target = names[flow.source], names[flow.target]
             yield Finding(
-                kind=FindingKind.UNIDENTIFIED_DATA,
-                severity=Severity.HIGH,
-                title=f"Unnamed data from {m.names[flow.source]} to {m.names[flow.target]}",
+                kind=kind,
+                severity=severity,
+                title=f"Unnamed data from {source} to {target}",
                 explanation=(
-                    f"Data passes from {m.names[flow.source]} to {m.names[flow.target]}, but the "
-                    "map does not say what data it is. Until it is named, nobody can check its "
-                    "quality, its licence or whether personal data is involved: find out what "
-                    "it is and record it in the inventory."
+                    f"Data passes from {source} to {target}, but the map does not say what "
+                    "data it is. Until it is named, nobody can check its quality, its licence "
+                    "or whether personal data is involved: find out what it is and record it "
+                    "in the inventory."
                 ),
                 nodes=(flow.source, flow.target),
                 exchanges=(flow.pk,),
                 data={"status": flow.status},
             )
-        elif m.datasets[flow.carried].status == DatasetStatus.UNIDENTIFIED:
+        elif flow.carried in unknown:
             by_dataset[flow.carried].append(flow)
     for dataset in sorted(m.datasets.values(), key=lambda d: (d.title, d.pk)):
         if dataset.status != DatasetStatus.UNIDENTIFIED:
@@ -437,10 +452,9 @@ def _blocked_flows(m: _Map) -> Iterator[Finding]:
         if flow.status == FlowStatus.BLOCKED:
             for reason in flow.reasons or (NO_REASON,):
                 by_reason[reason].append(flow)
-    order = {reason: rank for rank, reason in enumerate(BlockReason.values)}
-    for reason in sorted(by_reason, key=lambda r: (order.get(r, len(order)), r)):
+    for reason in sorted(by_reason, key=lambda r: (REASON_ORDER.get(r, len(REASON_ORDER)), r)):
         flows = by_reason[reason]
-        if reason in BlockReason.values:
+        if reason in REASON_ORDER:
             why = f"for {BlockReason(reason).label.lower()} reasons"
             advice = BLOCK_ADVICE[BlockReason(reason)]
         else:
@@ -482,18 +496,14 @@ def _opportunities(m: _Map) -> Iterator[Finding]:
         if m.datasets[dataset_id].status == DatasetStatus.GAP
     }
     actors = m.node_actor
-    for flow in m.flows:
-        if (
-            flow.status in WISHES
-            and flow.kind == DATA
-            and flow.carried is not None
-            and flow.target in actors
-        ):
-            needs[(flow.target, flow.carried)][flow.pk] = f"a {flow.status} flow"
-        if flow.source in gaps and flow.target in actors:
-            needs[(flow.target, gaps[flow.source])].setdefault(flow.pk, "the gap")
-        if flow.target in gaps and flow.source in actors:
-            needs[(flow.source, gaps[flow.target])].setdefault(flow.pk, "the gap")
+    for pk, source, target, kind, _, carried, status, _, _ in m.flows:
+        if status in WISHES and kind == DATA and carried is not None and target in actors:
+            needs[(target, carried)][pk] = f"a {status} flow"
+        if gaps:
+            if source in gaps and target in actors:
+                needs[(target, gaps[source])].setdefault(pk, "the gap")
+            if target in gaps and source in actors:
+                needs[(source, gaps[target])].setdefault(pk, "the gap")
 
     existing_by_title: dict[str, list[int]] = defaultdict(list)
     for dataset in m.datasets.values():
@@ -568,10 +578,7 @@ def _dependants(m: _Map) -> set[int]:
 def _origins(m: _Map) -> set[int]:
     """Where data enters the map (see the module's docstring)."""
     found = set(m.dataset_node.values())
-    for dataset_id in m.datasets:
-        steward = m.steward_node(dataset_id)
-        if steward is not None:
-            found.add(steward)
+    found.update(m.steward_nodes.values())
     for flow in m.active_data:
         if flow.carried is None or flow.source not in m.receivers.get(flow.carried, ()):
             found.add(flow.source)
@@ -600,23 +607,25 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
     pks: list[int] = []  # walk-local index -> node pk
     index: dict[int, int] = {}
     adjacency: list[set[int]] = []
-
-    def link(a: int, b: int) -> None:
-        for pk in (a, b):
-            if pk not in index:
-                index[pk] = len(pks)
-                pks.append(pk)
-                adjacency.append(set())
-        adjacency[index[a]].add(index[b])
-        adjacency[index[b]].add(index[a])
-
-    for flow in m.active_data:
-        if flow.source != flow.target:
-            link(flow.source, flow.target)
-    for dataset_id, node in m.dataset_node.items():
-        steward = m.steward_node(dataset_id)
-        if steward is not None:
-            link(steward, node)
+    links = [(f.source, f.target) for f in m.active_data if f.source != f.target]
+    links += (
+        (steward, m.dataset_node[dataset_id])
+        for dataset_id, steward in m.steward_nodes.items()
+        if dataset_id in m.dataset_node
+    )
+    for a, b in links:
+        i = index.get(a)
+        if i is None:
+            i = index[a] = len(pks)
+            pks.append(a)
+            adjacency.append(set())
+        j = index.get(b)
+        if j is None:
+            j = index[b] = len(pks)
+            pks.append(b)
+            adjacency.append(set())
+        adjacency[i].add(j)
+        adjacency[j].add(i)
     size = len(pks)
     dependants = {index[pk] for pk in _dependants(m) if pk in index}
     if not dependants:
@@ -732,10 +741,8 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
 def _isolated_nodes(m: _Map) -> Iterator[Finding]:
     """Nodes with no exchange of any kind, in or out: low, since it is usually a missing link
     or something that does not belong on this map (yet)."""
-    linked: set[int] = set()
-    for flow in m.flows:
-        linked.add(flow.source)
-        linked.add(flow.target)
+    linked = {flow.source for flow in m.flows}
+    linked.update(flow.target for flow in m.flows)
     for node, (kind, _) in sorted(m.targets.items(), key=lambda item: (m.names[item[0]], item)):
         if node in linked:
             continue
@@ -821,6 +828,24 @@ def _ordered(findings: Iterable[Finding]) -> list[Finding]:
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a map is analysed.
+
+    Reading a big map makes a few hundred thousand small objects (rows, tuples, sets), none of
+    them in reference cycles, and the collector would walk them over and over as they pile up:
+    on the benchmark map that was a quarter of the time. Everything is freed by reference
+    counting as usual; the collector is switched back on afterwards, if it was on before.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def analyse(ecosystem_map: EcosystemMap, *, changes: bool = True) -> list[Finding]:
     """All findings of one map, most severe first, in a stable order.
 
@@ -828,11 +853,12 @@ def analyse(ecosystem_map: EcosystemMap, *, changes: bool = True) -> list[Findin
     and `changes` is true, the changes since that map (`compare`) are included, as findings
     for information; pass `changes=False` to leave them out, e.g. when they are shown apart.
     """
-    loaded = _Map(ecosystem_map.pk)
-    findings = [finding for analysis in ANALYSES for finding in analysis(loaded)]
-    if changes and ecosystem_map.based_on_id is not None:
-        findings += _changes(_Map(ecosystem_map.based_on_id), loaded)
-    return _ordered(findings)
+    with _collector_paused():
+        loaded = _Map(ecosystem_map.pk)
+        findings = [finding for analysis in ANALYSES for finding in analysis(loaded)]
+        if changes and ecosystem_map.based_on_id is not None:
+            findings += _changes(_Map(ecosystem_map.based_on_id), loaded)
+        return _ordered(findings)
 
 
 # --- Current against future --------------------------------------------------------------------
@@ -849,19 +875,22 @@ def _access(m: _Map, flow: _Flow) -> str | None:
     return None
 
 
+def _by_what_they_connect(m: _Map) -> dict[tuple, list[_Flow]]:
+    """Flows grouped by the inventory records at both ends, their kind and named dataset."""
+    groups: dict[tuple, list[_Flow]] = defaultdict(list)
+    records = m.records
+    for flow in m.flows:
+        groups[(records[flow.source], records[flow.target], flow.kind, flow.dataset)].append(flow)
+    return groups
+
+
 def _changes(current: _Map, future: _Map) -> list[Finding]:
-    """What changes from one map to the other, flow by flow (see `compare`)."""
+    """What changes from one map to the other, flow by flow (see `compare`).
 
-    def key(m: _Map, flow: _Flow) -> tuple:
-        return (m.targets[flow.source], m.targets[flow.target], flow.kind, flow.dataset)
-
-    before: dict[tuple, list[_Flow]] = defaultdict(list)
-    for flow in current.flows:
-        before[key(current, flow)].append(flow)
-    after: dict[tuple, list[_Flow]] = defaultdict(list)
-    for flow in future.flows:
-        after[key(future, flow)].append(flow)
-
+    Most flows of a future map are unchanged copies, so a pair of flows costs two comparisons
+    and the words are only put together for the ones that changed.
+    """
+    before, after = _by_what_they_connect(current), _by_what_they_connect(future)
     findings: list[Finding] = []
 
     def change(kind: str, m: _Map, flow: _Flow, title: str, text: str, **extra: Any) -> None:
@@ -877,8 +906,14 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
             )
         )
 
-    for flow_key in sorted(after.keys() | before.keys(), key=repr):
-        old, new = before.get(flow_key, []), after.get(flow_key, [])
+    def level_words(level: str) -> str:
+        return Spectrum(level).label.lower()
+
+    # Each key once: all of the future's, then the current's that the future lacks. The
+    # findings are sorted at the end, so the order of the keys does not matter.
+    keys = [*after, *(k for k in before if k not in after)]
+    for flow_key in keys:
+        old, new = before.get(flow_key, ()), after.get(flow_key, ())
         for flow in new[len(old) :]:
             words = future.flow_words(flow)
             change(
@@ -899,66 +934,59 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
                 "relies on it.",
             )
         for was, now in zip(old, new, strict=False):
-            words = future.flow_words(now)
-            statuses = {"from_status": was.status, "to_status": now.status, "was": was.pk}
-            if was.status == FlowStatus.BLOCKED and now.status != FlowStatus.BLOCKED:
-                known = [r for r in was.reasons if r in BlockReason.values]
-                reasons = _listing(BlockReason(r).label.lower() for r in known) or "unrecorded"
-                change(
-                    "unblocked",
-                    future,
-                    now,
-                    f"Unblocked: {words}",
-                    f"The flow of {words}, blocked today ({reasons} reasons), is {now.status} "
-                    "in the future state.",
-                    **statuses,
-                )
-            elif was.status != FlowStatus.BLOCKED and now.status == FlowStatus.BLOCKED:
-                change(
-                    "blocked",
-                    future,
-                    now,
-                    f"Blocked: {words}",
-                    f"The flow of {words}, {was.status} today, is blocked in the future state.",
-                    **statuses,
-                )
-            elif was.status != FlowStatus.ACTIVE and now.status == FlowStatus.ACTIVE:
-                change(
-                    "activated",
-                    future,
-                    now,
-                    f"Now active: {words}",
-                    f"The flow of {words}, {was.status} today, is active in the future state.",
-                    **statuses,
-                )
-            if now.kind != ExchangeKind.DATA:
+            if was.status != now.status:
+                words = future.flow_words(now)
+                statuses = {"from_status": was.status, "to_status": now.status, "was": was.pk}
+                if was.status == BLOCKED:
+                    known = [r for r in was.reasons if r in REASON_ORDER]
+                    reasons = _listing(BlockReason(r).label.lower() for r in known)
+                    change(
+                        "unblocked",
+                        future,
+                        now,
+                        f"Unblocked: {words}",
+                        f"The flow of {words}, blocked today ({reasons or 'unrecorded'} "
+                        f"reasons), is {now.status} in the future state.",
+                        **statuses,
+                    )
+                elif now.status == BLOCKED:
+                    change(
+                        "blocked",
+                        future,
+                        now,
+                        f"Blocked: {words}",
+                        f"The flow of {words}, {was.status} today, is blocked in the future state.",
+                        **statuses,
+                    )
+                elif now.status == ACTIVE:
+                    change(
+                        "activated",
+                        future,
+                        now,
+                        f"Now active: {words}",
+                        f"The flow of {words}, {was.status} today, is active in the future state.",
+                        **statuses,
+                    )
+            if now.kind != DATA:
                 continue
             level_was, level_now = _access(current, was), _access(future, now)
-            if level_was not in SPECTRUM_RANK or level_now not in SPECTRUM_RANK:
+            if level_was == level_now or level_was not in SPECTRUM_RANK:
                 continue
-            levels = {"from_access": level_was, "to_access": level_now, "was": was.pk}
-            words_was = Spectrum(level_was).label.lower()
-            words_now = Spectrum(level_now).label.lower()
-            if SPECTRUM_RANK[level_now] > SPECTRUM_RANK[level_was]:
-                change(
-                    "opened",
-                    future,
-                    now,
-                    f"More open: {words}",
-                    f"The flow of {words} moves toward open on the Data Spectrum, from "
-                    f"{words_was} to {words_now}.",
-                    **levels,
-                )
-            elif SPECTRUM_RANK[level_now] < SPECTRUM_RANK[level_was]:
-                change(
-                    "closed",
-                    future,
-                    now,
-                    f"Less open: {words}",
-                    f"The flow of {words} moves toward closed on the Data Spectrum, from "
-                    f"{words_was} to {words_now}.",
-                    **levels,
-                )
+            if level_now not in SPECTRUM_RANK:
+                continue
+            opened = SPECTRUM_RANK[level_now] > SPECTRUM_RANK[level_was]
+            words = future.flow_words(now)
+            change(
+                "opened" if opened else "closed",
+                future,
+                now,
+                f"{'More' if opened else 'Less'} open: {words}",
+                f"The flow of {words} moves toward {'open' if opened else 'closed'} on the "
+                f"Data Spectrum, from {level_words(level_was)} to {level_words(level_now)}.",
+                from_access=level_was,
+                to_access=level_now,
+                was=was.pk,
+            )
 
     rank = {kind: position for position, kind in enumerate(CHANGE_ORDER)}
     findings.sort(key=lambda f: (rank[f.data["change"]], f.title, f.nodes, f.exchanges))
@@ -981,7 +1009,8 @@ def compare(current: EcosystemMap, future: EcosystemMap) -> list[Finding]:
     A dataset's own level is kept on the dataset, which both maps share, so dataset nodes are
     not compared. All are for information: whether a change is good is for people to judge.
     """
-    return _changes(_Map(current.pk), _Map(future.pk))
+    with _collector_paused():
+        return _changes(_Map(current.pk), _Map(future.pk))
 
 
 def as_dict(finding: Finding) -> dict[str, Any]:

@@ -310,10 +310,12 @@ def check_single_points_of_failure(workspace, seed: int) -> int:
     drawing = busy_drawing(workspace, actors=30, datasets=6, flows=40, seed=seed)
     loaded = _Map(drawing.map.pk)
     graph = nx.Graph((f.source, f.target) for f in loaded.active_data)
-    for dataset_id, node in loaded.dataset_node.items():
-        steward = loaded.steward_node(dataset_id)
-        if steward is not None:
-            graph.add_edge(steward, node)
+    on_map = {n.actor_id: n.pk for n in Node.objects.filter(map=drawing.map, actor__isnull=False)}
+    for node in Node.objects.filter(map=drawing.map, dataset__isnull=False).select_related(
+        "dataset"
+    ):
+        if node.dataset.steward_id in on_map:
+            graph.add_edge(on_map[node.dataset.steward_id], node.pk)
     dependants, origins = _dependants(loaded), _origins(loaded)
     expected = {}
     for part in nx.connected_components(graph):

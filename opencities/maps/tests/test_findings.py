@@ -210,9 +210,11 @@ def test_opportunity_for_a_proposed_flow(drawing):
 
     assert finding.title == "University could get Bus positions"
     assert finding.severity == Severity.MEDIUM
-    assert finding.nodes == (university.pk, transport.pk)
+    # Who has it: the steward, and Citymapper, which gets a copy.
+    assert finding.nodes == (university.pk, transport.pk, citymapper.pk)
+    assert finding.data["holders"] == [transport.pk, citymapper.pk]
     assert finding.exchanges == (wish.pk,)
-    assert "Transport Department holds it" in finding.explanation
+    assert "Citymapper and Transport Department hold it" in finding.explanation
 
     # Once the flow is active there is nothing left to do.
     Exchange.objects.filter(pk=wish.pk).update(status=FlowStatus.ACTIVE)
@@ -286,6 +288,25 @@ def test_single_point_of_failure_is_a_dataset_too(drawing):
     found = drawing.findings(FindingKind.SINGLE_POINT_OF_FAILURE)
     assert [f.nodes[0] for f in found] == [feed.pk]
     assert found[0].data["cut_off"] == sorted([citymapper.pk, moovit.pk])
+
+
+def test_single_point_of_failure_lists_a_hundred_and_counts_all(drawing):
+    transport = drawing.actor("Transport Department")
+    positions = drawing.dataset("Bus positions", transport)
+    people = Actor.objects.bulk_create(
+        Actor(workspace=drawing.workspace, name=f"Resident group {i:03}") for i in range(120)
+    )
+    nodes = Node.objects.bulk_create(
+        Node(map=drawing.map, actor=a, roles=[Role.BENEFICIARY]) for a in people
+    )
+    Exchange.objects.bulk_create(
+        Exchange(map=drawing.map, source=transport, target=n, dataset=positions) for n in nodes
+    )
+    [finding] = drawing.findings(FindingKind.SINGLE_POINT_OF_FAILURE)
+    assert finding.nodes[0] == transport.pk
+    assert finding.data["cut_off_count"] == 120
+    assert finding.data["cut_off"] == sorted(n.pk for n in nodes)[:100]
+    assert "and 115 more" in finding.explanation
 
 
 def test_no_single_point_of_failure_with_two_sources(drawing):
@@ -381,6 +402,7 @@ def test_spectrum_mix(drawing):
     }
     assert "2 shared (33%)" in mix.explanation
     assert "1 open (17%)" in mix.explanation
+    assert "1 gap (17%)" in mix.explanation
 
 
 def test_spectrum_mix_of_an_empty_map(drawing):
@@ -458,8 +480,11 @@ def test_compare_a_map_with_itself_finds_no_change(two_states):
 
 def test_analyse_includes_changes_from_the_map_it_was_copied_from(two_states):
     current_map, future_map, *_ = two_states
-    changes = [f for f in analyse(future_map) if f.kind == FindingKind.CHANGE]
+    found = analyse(future_map)
+    changes = [f for f in found if f.kind == FindingKind.CHANGE]
+    assert changes == compare(current_map, future_map)
     assert len(changes) == 4
+    assert found[-4:] == changes  # for information, after the map's own findings
     assert not [f for f in analyse(future_map, changes=False) if f.kind == FindingKind.CHANGE]
     assert not [f for f in analyse(current_map) if f.kind == FindingKind.CHANGE]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.MapUpdateView.as_view(), name="map_update"),
     path("<int:pk>/delete/", views.MapDeleteView.as_view(), name="map_delete"),
     path("<int:pk>/future/", views.MapFutureView.as_view(), name="map_future"),
+    path("<int:pk>/export.<str:fmt>", views.MapExportView.as_view(), name="map_export"),
     path("<int:pk>/nodes/", views.NodeCreateView.as_view(), name="node_create"),
     path("<int:pk>/nodes/<int:node>/", views.NodeUpdateView.as_view(), name="node_update"),
     path("<int:pk>/nodes/<int:node>/delete/", views.NodeDeleteView.as_view(), name="node_delete"),

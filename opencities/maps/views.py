@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DeleteView, TemplateView
 
@@ -8,6 +10,7 @@ from opencities.accounts.mixins import EDIT, WorkspaceMixin
 from opencities.projects.models import Project
 
 from .copying import copy_as_future
+from .exports import map_as_graphml, map_as_json
 from .findings import analyse
 from .forms import ExchangeForm, MapForm, NodeForm, RolesForm
 from .models import EcosystemMap, Exchange, Node, Role
@@ -92,6 +95,24 @@ class MapFutureView(ProjectMixin, View):
         future = copy_as_future(self.get_map())
         messages.success(request, f"“{future.title}” starts as a copy of the current state.")
         return redirect(future)
+
+
+class MapExportView(ProjectMixin, View):
+    """Download the map as JSON or GraphML; anyone who may read the map may download it."""
+
+    def get(self, request, *args, fmt, **kwargs):
+        ecosystem_map = self.get_map()
+        name = slugify(ecosystem_map.title) or "map"
+        if fmt == "json":
+            response = JsonResponse(
+                map_as_json(ecosystem_map), json_dumps_params={"indent": 2, "ensure_ascii": False}
+            )
+        elif fmt == "graphml":
+            response = HttpResponse(map_as_graphml(ecosystem_map), content_type="application/xml")
+        else:
+            raise Http404("Maps download as .json or .graphml.")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
 
 
 class MapDetailView(ProjectMixin, TemplateView):

@@ -162,3 +162,28 @@ def test_analyse_command_prints_findings_and_json(bin_map, capsys):
     kinds = {f["kind"] for f in json.loads(capsys.readouterr().out)}
     assert "isolated_node" in kinds
     assert main(["analyse", "--workspace", "elsewhere", "--map", str(bin_map.pk)]) == 2
+
+
+def test_map_downloads_as_json_and_graphml(client, viewer, bin_map):
+    import io
+
+    import networkx as nx
+
+    client.force_login(viewer)
+    data = client.get(map_url("maps:map_export", bin_map, "json")).json()
+    assert data["map"]["title"] == "Waste data today"
+    assert {n["name"] for n in data["nodes"]} == {"Transport Department", "Bus stops"}
+    [flow] = data["exchanges"]
+    assert (flow["dataset"], flow["status"]) == ("Bus stops", "active")
+
+    response = client.get(map_url("maps:map_export", bin_map, "graphml"))
+    assert 'filename="waste-data-today.graphml"' in response["Content-Disposition"]
+    graph = nx.read_graphml(io.BytesIO(response.content), force_multigraph=True)
+    assert graph.number_of_nodes() == 2 and graph.number_of_edges() == 1
+    assert {graph.nodes[n]["type"] for n in graph} == {"actor", "dataset"}
+    assert client.get(map_url("maps:map_export", bin_map, "pdf")).status_code == 404
+
+
+def test_outsiders_cannot_download_a_map(client, outsider, bin_map):
+    client.force_login(outsider)
+    assert client.get(map_url("maps:map_export", bin_map, "json")).status_code == 404

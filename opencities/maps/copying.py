@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import EcosystemMap, Exchange, MapState
+from .models import EcosystemMap, Exchange, MapState, Node
 
 
 @transaction.atomic
@@ -15,12 +15,20 @@ def copy_as_future(current: EcosystemMap, title: str | None = None) -> Ecosystem
         description=current.description,
         based_on=current,
     )
-    new_node = {}
-    for node in current.nodes.all():
-        old_pk = node.pk
-        node.pk, node.map = None, future
-        node.save()
-        new_node[old_pk] = node
+    old_nodes = list(current.nodes.all())
+    copies = Node.objects.bulk_create(
+        Node(
+            map=future,
+            actor_id=n.actor_id,
+            dataset_id=n.dataset_id,
+            technology_id=n.technology_id,
+            roles=n.roles,
+            x=n.x,
+            y=n.y,
+        )
+        for n in old_nodes
+    )
+    new_node = {old.pk: copy for old, copy in zip(old_nodes, copies, strict=True)}
     Exchange.objects.bulk_create(
         Exchange(
             map=future,

@@ -187,3 +187,58 @@ def test_map_downloads_as_json_and_graphml(client, viewer, bin_map):
 def test_outsiders_cannot_download_a_map(client, outsider, bin_map):
     client.force_login(outsider)
     assert client.get(map_url("maps:map_export", bin_map, "json")).status_code == 404
+
+
+def map_urls(bin_map):
+    """Every map URL, with what a POST to it would send when it changes something."""
+    project = bin_map.project
+    council = bin_map.nodes.get(actor__isnull=False)
+    data = bin_map.nodes.get(dataset__isnull=False)
+    exchange = bin_map.exchanges.get()
+    new_flow = {"source": council.pk, "target": data.pk, "kind": "money", "status": "active"}
+    return [
+        (
+            reverse("maps:map_create", args=[project.workspace.slug, project.pk]),
+            {"title": "M2", "state": "current"},
+        ),
+        (map_url("maps:map_update", bin_map), {"title": "Renamed", "state": "current"}),
+        (map_url("maps:map_future", bin_map), {}),
+        (map_url("maps:node_create", bin_map), {"kind": "actor", "existing": "Newcomer"}),
+        (map_url("maps:node_update", bin_map, council.pk), {"roles": ["reuser"]}),
+        (map_url("maps:exchange_create", bin_map), new_flow),
+        (map_url("maps:exchange_update", bin_map, exchange.pk), {**new_flow, "kind": "service"}),
+        (map_url("maps:exchange_delete", bin_map, exchange.pk), {}),
+        (map_url("maps:map_delete", bin_map), {}),
+    ]
+
+
+def snapshot(bin_map):
+    return (
+        EcosystemMap.objects.count(),
+        list(EcosystemMap.objects.values_list("title", flat=True).order_by("pk")),
+        list(Node.objects.values_list("pk", "roles").order_by("pk")),
+        list(Exchange.objects.values_list("pk", "kind").order_by("pk")),
+    )
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("outsider", 404), ("viewer", 403)])
+def test_no_map_url_changes_anything_for_people_without_the_right(
+    client, people, bin_map, who, status
+):
+    if who != "anonymous":
+        client.force_login(people[who])
+    before = snapshot(bin_map)
+    for url, data in map_urls(bin_map):
+        response = client.post(url, data)
+        assert response.status_code == status, url
+        if status == 302:
+            assert reverse("login") in response["Location"]
+    assert snapshot(bin_map) == before
+
+
+def test_every_map_url_works_for_an_editor(client, editor, bin_map):
+    client.force_login(editor)
+    for url, data in map_urls(bin_map):
+        assert client.post(url, data).status_code == 302, url
+    assert not EcosystemMap.objects.filter(pk=bin_map.pk).exists()  # the last one deleted it
+    assert EcosystemMap.objects.filter(title="M2").exists()

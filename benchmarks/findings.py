@@ -25,12 +25,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
-import resource
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -40,7 +36,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from common import REPO, machine, maxrss_mib, publish, setup_django
+
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "findings.json"
 
 WORKSPACE_SLUG = "benchford"
@@ -74,11 +71,6 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def maxrss_mib() -> float:
-    """Peak resident memory of this process in MiB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def hwm_mib() -> float | None:
     """Peak resident memory of this process's own memory map in MiB (VmHWM).
 
@@ -92,20 +84,6 @@ def hwm_mib() -> float | None:
     except OSError:
         pass
     return None
-
-
-def setup_django(home: Path) -> None:
-    """Point the settings at `home` before they are read (they read the environment once), and
-    drop any DATABASE_URL, which would send the benchmark to another database."""
-    os.environ["OPENCITIES_HOME"] = str(home)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "opencities.settings"
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
 
 
 # Generating the maps --------------------------------------------------------------------------
@@ -412,26 +390,6 @@ def measure(folder: Path, home: Path, keys: dict[str, Any], repeats: int) -> dic
 # Reporting ------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    import django
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return {
-        "git_commit": commit,
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "django": django.get_version(),
-        "platform": platform.platform(),
-        "loadavg_at_start": os.getloadavg(),
-    }
-
-
 def targets(m: dict[str, Any]) -> dict[str, Any]:
     found = {}
     for name in ("analyse_current", "analyse_future"):
@@ -560,11 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
-    for line in report(results):
-        print(line)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"\nTotal {results['total_seconds']:.0f} s; results written to {args.out}")
+    publish(results, report(results), args.out)
     return 0
 
 

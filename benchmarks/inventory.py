@@ -22,7 +22,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -35,10 +34,12 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from common import REPO, machine, maxrss_mib, publish, setup_django
+
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "inventory.json"
 
 WORKSPACE_SLUG = "benchford"
@@ -462,26 +463,6 @@ def percentile(values: list[float], pct: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def maxrss_mib(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident memory in MiB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
-def setup_django(home: Path) -> None:
-    """Point the settings at `home` before they are read: settings read the environment once,
-    at import, and a DATABASE_URL left in the environment would send the benchmark elsewhere."""
-    os.environ["OPENCITIES_HOME"] = str(home)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ["DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "opencities.settings"
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
 
 
 # The import, in a child process -----------------------------------------------------------------
@@ -947,44 +928,6 @@ def bench_search(home: Path, repeats: int, warmup: int) -> dict[str, Any]:
 # Reporting --------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    """What the figures were measured on; load average says how busy the shared box was."""
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import django
-    import openpyxl
-
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=REPO, capture_output=True, text=True, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return ""
-
-    return {
-        "git_commit": git("rev-parse", "--short", "HEAD"),
-        # Uncommitted app changes change the figures; name them so a result can be traced.
-        "git_modified": [
-            line[3:] for line in git("status", "--porcelain", "--", "opencities").splitlines()
-        ],
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "django": django.get_version(),
-        "openpyxl": openpyxl.__version__,
-        "platform": platform.platform(),
-        "loadavg_at_start": os.getloadavg(),
-    }
-
-
 def table(headers: list[str], rows: list[list[Any]]) -> str:
     """A plain fixed-width table: the figures should read well in a terminal and in CI logs."""
     cells = [[str(h) for h in headers]] + [[_fmt(v) for v in row] for row in rows]
@@ -1210,7 +1153,7 @@ def main(argv: list[str] | None = None) -> int:
             "formats": formats,
         },
         "rows": args.datasets + args.actors,
-        "machine": machine(),
+        "machine": machine(openpyxl=version("openpyxl")),
     }
     try:
         t0 = time.perf_counter()
@@ -1256,11 +1199,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
-    for line in report(results):
-        print(line)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"\nTotal {results['total_seconds']:.0f} s; results written to {args.out}")
+    publish(results, report(results), args.out)
     return 0
 
 

@@ -146,6 +146,8 @@ class MapDetailView(ProjectMixin, TemplateView):
 
 
 class MapPartMixin(ProjectMixin):
+    """Changes to a part of a map: editors only, and back to the map afterwards."""
+
     permission = EDIT
     http_method_names = ["get", "post"]
 
@@ -153,13 +155,11 @@ class MapPartMixin(ProjectMixin):
         return redirect(self.get_map())
 
     def invalid(self, **forms):
-        view = MapDetailView()
-        view.setup(self.request, *self.args, **self.kwargs)
-        view.workspace, view.role = self.workspace, self.role
-        return view.render_to_response(view.get_context_data(**forms), status=400)
+        """The map page again, with the rejected form and its errors in place."""
+        return self.render_to_response(self.get_context_data(**forms), status=400)
 
 
-class NodeCreateView(MapPartMixin, View):
+class NodeCreateView(MapPartMixin, MapDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -196,7 +196,7 @@ class NodeDeleteView(MapPartMixin, View):
         return self.back()
 
 
-class ExchangeCreateView(MapPartMixin, View):
+class ExchangeCreateView(MapPartMixin, MapDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

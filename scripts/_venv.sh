@@ -25,3 +25,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable ".$1"
+# Map pictures drawn on the server (PNG) need the cairo library, and DejaVu fonts for their text.
+MISSING_DEBIAN=()
+for package in libcairo2 fonts-dejavu-core; do
+  dpkg -s "$package" >/dev/null 2>&1 || MISSING_DEBIAN+=("$package")
+done
+if [ "${#MISSING_DEBIAN[@]}" -gt 0 ]; then
+  apt_install "${MISSING_DEBIAN[@]}"
+fi

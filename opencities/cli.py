@@ -250,6 +250,44 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_import_map(args) -> int:
+    setup_django()
+    from opencities.accounts.models import Workspace
+    from opencities.maps import importing
+    from opencities.maps.models import EcosystemMap
+
+    workspace = Workspace.objects.filter(slug=args.workspace).first()
+    if workspace is None:
+        return fail(f"no workspace with the slug “{args.workspace}”")
+    ecosystem_map = EcosystemMap.objects.filter(pk=args.map, project__workspace=workspace).first()
+    if ecosystem_map is None:
+        return fail(f"workspace {workspace.slug} has no map with the id {args.map}")
+    path = Path(args.file)
+    if not path.is_file():
+        return fail(f"no file at {path}")
+    try:
+        plan = importing.plan_map_import(ecosystem_map, path)
+    except importing.MapImportError as exc:
+        return fail(f"{path}: {exc}")
+    if not plan.ok:
+        print(f"{path}: {len(plan.problems)} problem(s); nothing was imported.", file=sys.stderr)
+        for problem in plan.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    for change in plan.changes:
+        if change.action != "unchanged":
+            print(f"  {change}")
+    if args.dry_run:
+        print(f"{path} is valid ({plan.summary()}). Dry run: nothing was written.")
+        return 0
+    try:
+        importing.apply_map_import(plan)
+    except importing.MapImportError as exc:
+        return fail(str(exc))
+    print(f"Imported {path} into “{ecosystem_map.title}” ({plan.summary()}).")
+    return 0
+
+
 def cmd_export(args) -> int:
     setup_django()
     from opencities.accounts.models import Workspace
@@ -357,6 +395,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--workspace", required=True, metavar="SLUG")
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
     imp.set_defaults(func=cmd_import)
+
+    imp_map = commands.add_parser(
+        "import-map",
+        help="import nodes and exchanges into a map from an XLSX workbook or Kumu JSON",
+    )
+    imp_map.add_argument("file")
+    imp_map.add_argument("--workspace", required=True, metavar="SLUG")
+    imp_map.add_argument("--map", required=True, type=int, metavar="ID")
+    imp_map.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imp_map.set_defaults(func=cmd_import_map)
 
     exp = commands.add_parser("export", help="export the inventory as CSV or XLSX")
     exp.add_argument("--workspace", required=True, metavar="SLUG")

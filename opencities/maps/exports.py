@@ -6,50 +6,56 @@ from typing import Any
 
 import networkx as nx
 
-from .models import EcosystemMap
+from .models import EcosystemMap, Exchange, Node
+
+
+def node_as_json(node: Node) -> dict[str, Any]:
+    """One node as plain JSON types: what it is, its roles here and where it is drawn."""
+    entry: dict[str, Any] = {
+        "id": node.pk,
+        "type": node.kind,
+        "name": str(node.target),
+        "inventory_id": node.target.pk,
+        "roles": list(node.roles),
+        "x": node.x,
+        "y": node.y,
+    }
+    if node.actor:
+        entry["sector"] = node.actor.sector
+    elif node.dataset:
+        entry.update(status=node.dataset.status, spectrum=node.dataset.spectrum)
+    else:
+        entry["technology_kind"] = node.technology.kind
+    return entry
+
+
+def exchange_as_json(exchange: Exchange) -> dict[str, Any]:
+    return {
+        "id": exchange.pk,
+        "source": exchange.source_id,
+        "target": exchange.target_id,
+        "kind": exchange.kind,
+        "dataset_id": exchange.dataset_id,
+        "dataset": exchange.dataset.title if exchange.dataset else None,
+        "description": exchange.description,
+        "mechanism": exchange.mechanism,
+        "frequency": exchange.frequency,
+        "access": exchange.access,
+        "status": exchange.status,
+        "blocked_reasons": list(exchange.blocked_reasons),
+        "blocked_note": exchange.blocked_note,
+    }
 
 
 def _nodes(ecosystem_map: EcosystemMap) -> list[dict[str, Any]]:
-    nodes = []
-    for node in ecosystem_map.nodes.select_related("actor", "dataset", "technology"):
-        entry: dict[str, Any] = {
-            "id": node.pk,
-            "type": node.kind,
-            "name": str(node.target),
-            "inventory_id": node.target.pk,
-            "roles": list(node.roles),
-            "x": node.x,
-            "y": node.y,
-        }
-        if node.actor:
-            entry["sector"] = node.actor.sector
-        elif node.dataset:
-            entry.update(status=node.dataset.status, spectrum=node.dataset.spectrum)
-        else:
-            entry["technology_kind"] = node.technology.kind
-        nodes.append(entry)
-    return nodes
+    return [
+        node_as_json(node)
+        for node in ecosystem_map.nodes.select_related("actor", "dataset", "technology")
+    ]
 
 
 def _exchanges(ecosystem_map: EcosystemMap) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": e.pk,
-            "source": e.source_id,
-            "target": e.target_id,
-            "kind": e.kind,
-            "dataset_id": e.dataset_id,
-            "dataset": e.dataset.title if e.dataset else None,
-            "description": e.description,
-            "mechanism": e.mechanism,
-            "frequency": e.frequency,
-            "access": e.access,
-            "status": e.status,
-            "blocked_reasons": list(e.blocked_reasons),
-            "blocked_note": e.blocked_note,
-        }
-        for e in ecosystem_map.exchanges.select_related("dataset")
-    ]
+    return [exchange_as_json(e) for e in ecosystem_map.exchanges.select_related("dataset")]
 
 
 def map_as_json(ecosystem_map: EcosystemMap) -> dict[str, Any]:

@@ -2,18 +2,31 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DeleteView, TemplateView
 
 from opencities.accounts.mixins import EDIT, WorkspaceMixin
+from opencities.inventory.models import Spectrum
 from opencities.projects.models import Project
 
+from . import style
 from .copying import copy_as_future
 from .exports import map_as_graphml, map_as_json
 from .findings import analyse
 from .forms import ExchangeForm, MapForm, NodeForm, RolesForm
-from .models import EcosystemMap, Exchange, Node, Role
+from .models import (
+    BlockReason,
+    EcosystemMap,
+    Exchange,
+    ExchangeKind,
+    FlowStatus,
+    Mechanism,
+    Node,
+    Role,
+)
+from .render import map_as_png, map_as_svg
 
 
 class ProjectMixin(WorkspaceMixin):
@@ -98,7 +111,8 @@ class MapFutureView(ProjectMixin, View):
 
 
 class MapExportView(ProjectMixin, View):
-    """Download the map as JSON or GraphML; anyone who may read the map may download it."""
+    """Download the map as a picture (PNG, SVG) or as data (JSON, GraphML); anyone who may read
+    the map may download it."""
 
     def get(self, request, *args, fmt, **kwargs):
         ecosystem_map = self.get_map()
@@ -109,16 +123,48 @@ class MapExportView(ProjectMixin, View):
             )
         elif fmt == "graphml":
             response = HttpResponse(map_as_graphml(ecosystem_map), content_type="application/xml")
+        elif fmt == "svg":
+            response = HttpResponse(map_as_svg(ecosystem_map), content_type="image/svg+xml")
+        elif fmt == "png":
+            response = HttpResponse(map_as_png(ecosystem_map), content_type="image/png")
         else:
-            raise Http404("Maps download as .json or .graphml.")
+            raise Http404("Maps download as .png, .svg, .json or .graphml.")
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
 
 
 class MapDetailView(ProjectMixin, TemplateView):
-    """The map as tables: its nodes and exchanges, every field reachable by keyboard."""
+    """The map drawn: the editor loads the map through the API (see `api.py` and
+    `static/opencities/map-editor.js`); without JavaScript the page points to the table view."""
 
     template_name = "maps/map_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ecosystem_map = self.get_map()
+        args = [self.workspace.slug, ecosystem_map.project_id, ecosystem_map.pk]
+        context.update(
+            map=ecosystem_map,
+            map_style=style.as_json(),
+            editor_config={
+                "api": reverse("maps:api_map", args=args),
+                "canEdit": context["can_edit"],
+                "roles": dict(Role.choices),
+                "kinds": dict(ExchangeKind.choices),
+                "statuses": dict(FlowStatus.choices),
+                "reasons": dict(BlockReason.choices),
+                "mechanisms": dict(Mechanism.choices),
+                "access": dict(Spectrum.choices),
+                "spectrum": dict(Spectrum.choices),
+            },
+        )
+        return context
+
+
+class MapTableView(ProjectMixin, TemplateView):
+    """The map as tables: its nodes and exchanges, every field reachable by keyboard."""
+
+    template_name = "maps/map_table.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -152,14 +198,15 @@ class MapPartMixin(ProjectMixin):
     http_method_names = ["get", "post"]
 
     def back(self):
-        return redirect(self.get_map())
+        map_ = self.get_map()
+        return redirect("maps:map_table", self.workspace.slug, map_.project_id, map_.pk)
 
     def invalid(self, **forms):
         """The map page again, with the rejected form and its errors in place."""
         return self.render_to_response(self.get_context_data(**forms), status=400)
 
 
-class NodeCreateView(MapPartMixin, MapDetailView):
+class NodeCreateView(MapPartMixin, MapTableView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -196,7 +243,7 @@ class NodeDeleteView(MapPartMixin, View):
         return self.back()
 
 
-class ExchangeCreateView(MapPartMixin, MapDetailView):
+class ExchangeCreateView(MapPartMixin, MapTableView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

@@ -132,6 +132,7 @@ def test_who_may_see_and_change_a_map(client, people, bin_map, who, read, edit, 
     if who != "anonymous":
         client.force_login(people[who])
     assert client.get(bin_map.get_absolute_url()).status_code == read
+    assert client.get(map_url("maps:map_table", bin_map)).status_code == read
     node = bin_map.nodes.first()
     before = bin_map.nodes.count()
     response = client.post(map_url("maps:node_delete", bin_map, node.pk))
@@ -242,3 +243,29 @@ def test_every_map_url_works_for_an_editor(client, editor, bin_map):
         assert client.post(url, data).status_code == 302, url
     assert not EcosystemMap.objects.filter(pk=bin_map.pk).exists()  # the last one deleted it
     assert EcosystemMap.objects.filter(title="M2").exists()
+
+
+def test_the_drawing_and_the_table_show_the_same_map(client, viewer, editor, bin_map):
+    client.force_login(viewer)
+    drawing = client.get(bin_map.get_absolute_url()).content.decode()
+    assert 'id="map-canvas"' in drawing and "map-editor.js" in drawing
+    assert "Add to the map" not in drawing  # a viewer gets no tools
+    assert map_url("maps:api_map", bin_map) in drawing
+    table = client.get(map_url("maps:map_table", bin_map)).content.decode()
+    assert "Transport Department" in table and "Bus stops" in table
+    client.force_login(editor)
+    assert "Add to the map" in client.get(bin_map.get_absolute_url()).content.decode()
+
+
+def test_map_downloads_as_pictures(client, viewer, bin_map):
+    import xml.etree.ElementTree as ET
+
+    client.force_login(viewer)
+    response = client.get(map_url("maps:map_export", bin_map, "svg"))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert 'filename="waste-data-today.svg"' in response["Content-Disposition"]
+    text = "".join(ET.fromstring(response.content).itertext())
+    assert "Transport Department" in text and "Bus stops" in text
+    response = client.get(map_url("maps:map_export", bin_map, "png"))
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")

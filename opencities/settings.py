@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opencities.inventory",
     "opencities.projects",
     "opencities.maps",
+    "opencities.canvases",
 ]
 
 MIDDLEWARE = [

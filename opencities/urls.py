@@ -7,4 +7,5 @@ urlpatterns = [
     path("w/<slug:workspace>/", include("opencities.inventory.urls")),
     path("w/<slug:workspace>/projects/", include("opencities.projects.urls")),
     path("w/<slug:workspace>/projects/<int:project>/maps/", include("opencities.maps.urls")),
+    path("w/<slug:workspace>/projects/<int:project>/", include("opencities.canvases.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Pages of the canvases: business."""
+
+urlpatterns: list = []

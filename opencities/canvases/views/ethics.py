@@ -1,0 +1,3 @@
+"""Pages of the canvases: ethics."""
+
+urlpatterns: list = []

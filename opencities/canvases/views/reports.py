@@ -1,0 +1,3 @@
+"""Pages of the canvases: reports."""
+
+urlpatterns: list = []

@@ -25,7 +25,7 @@ from .exports import exchange_as_json, map_as_json, node_as_json
 from .findings import analyse, as_dict
 from .forms import ExchangeForm, NodeForm
 from .models import EcosystemMap, Exchange, ExchangeKind, FlowStatus, Node, Role
-from .views import ProjectMixin
+from .views import MapMixin
 
 INVENTORY = {
     "actor": (Actor, "name"),
@@ -55,7 +55,7 @@ def form_refused(form) -> JsonResponse:
     return refused(first, errors=errors)
 
 
-class MapApiMixin(ProjectMixin):
+class MapApiMixin(MapMixin):
     """JSON in, JSON out: problems (including 403 and 404) come back as JSON for the editor."""
 
     permission = EDIT

@@ -19,14 +19,14 @@ from opencities.inventory.views import XLSX_TYPE, attachment, remove_stale_uploa
 from opencities.private import private_folder
 
 from . import importing
-from .views import ProjectMixin
+from .views import MapMixin
 
 SESSION_MAP_IMPORTS = "pending_map_imports"
 ACCEPTED_SUFFIXES = {".xlsx", ".json"}
 MAX_PREVIEW_ROWS = 300
 
 
-class MapImportView(ProjectMixin, TemplateView):
+class MapImportView(MapMixin, TemplateView):
     """Step 1: upload a file for this map. Nothing is written to the map yet."""
 
     permission = EDIT
@@ -82,7 +82,7 @@ class MapImportView(ProjectMixin, TemplateView):
         )
 
 
-class MapImportPreviewView(ProjectMixin, TemplateView):
+class MapImportPreviewView(MapMixin, TemplateView):
     """Step 2: show what the import would do and every problem; apply only a file without any.
 
     The file is read again when the import is confirmed, so what lands is checked against the
@@ -155,7 +155,7 @@ class MapImportPreviewView(ProjectMixin, TemplateView):
         self.request.session[SESSION_MAP_IMPORTS] = pending
 
 
-class MapImportTemplateView(ProjectMixin, View):
+class MapImportTemplateView(MapMixin, View):
     """An empty workbook in the import layout, with example rows and a Help sheet."""
 
     permission = EDIT

@@ -7,9 +7,9 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DeleteView, TemplateView
 
-from opencities.accounts.mixins import EDIT, WorkspaceMixin
+from opencities.accounts.mixins import EDIT
 from opencities.inventory.models import Spectrum
-from opencities.projects.models import Project
+from opencities.projects.mixins import ProjectMixin
 
 from . import style
 from .copying import copy_as_future
@@ -29,17 +29,8 @@ from .models import (
 from .render import map_as_png, map_as_svg
 
 
-class ProjectMixin(WorkspaceMixin):
+class MapMixin(ProjectMixin):
     """Maps live inside a project, and projects inside the workspace in the URL."""
-
-    nav = "projects"
-
-    def get_project(self) -> Project:
-        if not hasattr(self, "_project"):
-            self._project = get_object_or_404(
-                Project, pk=self.kwargs["project"], workspace=self.workspace
-            )
-        return self._project
 
     def get_map(self) -> EcosystemMap:
         if not hasattr(self, "_map"):
@@ -50,13 +41,8 @@ class ProjectMixin(WorkspaceMixin):
             )
         return self._map
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["project"] = self.get_project()
-        return context
 
-
-class MapCreateView(ProjectMixin, TemplateView):
+class MapCreateView(MapMixin, TemplateView):
     permission = EDIT
     template_name = "maps/map_form.html"
 
@@ -73,7 +59,7 @@ class MapCreateView(ProjectMixin, TemplateView):
         return redirect(ecosystem_map)
 
 
-class MapUpdateView(ProjectMixin, TemplateView):
+class MapUpdateView(MapMixin, TemplateView):
     permission = EDIT
     template_name = "maps/map_form.html"
 
@@ -89,7 +75,7 @@ class MapUpdateView(ProjectMixin, TemplateView):
         return redirect(form.save())
 
 
-class MapDeleteView(ProjectMixin, DeleteView):
+class MapDeleteView(MapMixin, DeleteView):
     permission = EDIT
     template_name = "inventory/confirm_delete.html"
 
@@ -100,7 +86,7 @@ class MapDeleteView(ProjectMixin, DeleteView):
         return self.get_project().get_absolute_url()
 
 
-class MapFutureView(ProjectMixin, View):
+class MapFutureView(MapMixin, View):
     permission = EDIT
     http_method_names = ["post"]
 
@@ -110,7 +96,7 @@ class MapFutureView(ProjectMixin, View):
         return redirect(future)
 
 
-class MapExportView(ProjectMixin, View):
+class MapExportView(MapMixin, View):
     """Download the map as a picture (PNG, SVG) or as data (JSON, GraphML); anyone who may read
     the map may download it."""
 
@@ -133,7 +119,7 @@ class MapExportView(ProjectMixin, View):
         return response
 
 
-class MapDetailView(ProjectMixin, TemplateView):
+class MapDetailView(MapMixin, TemplateView):
     """The map drawn: the editor loads the map through the API (see `api.py` and
     `static/opencities/map-editor.js`); without JavaScript the page points to the table view."""
 
@@ -161,7 +147,7 @@ class MapDetailView(ProjectMixin, TemplateView):
         return context
 
 
-class MapTableView(ProjectMixin, TemplateView):
+class MapTableView(MapMixin, TemplateView):
     """The map as tables: its nodes and exchanges, every field reachable by keyboard."""
 
     template_name = "maps/map_table.html"
@@ -191,7 +177,7 @@ class MapTableView(ProjectMixin, TemplateView):
         return context
 
 
-class MapPartMixin(ProjectMixin):
+class MapPartMixin(MapMixin):
     """Changes to a part of a map: editors only, and back to the map afterwards."""
 
     permission = EDIT

@@ -1,9 +1,11 @@
 """Loads the fictional demo city (Riverton) shipped with the toolkit."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from opencities.accounts.models import Workspace
 from opencities.inventory.models import Actor, Dataset, Distribution, Technology, Theme
@@ -12,6 +14,7 @@ from opencities.projects.models import Project
 
 DEMO_FILE = Path(__file__).with_name("riverton.json")
 PROJECTS_FILE = Path(__file__).with_name("riverton_projects.json")
+CANVASES_FILE = Path(__file__).with_name("riverton_canvases.json")
 
 
 @transaction.atomic
@@ -49,6 +52,7 @@ def load_demo(path: Path = DEMO_FILE) -> Workspace:
         )
     if PROJECTS_FILE.exists() and path == DEMO_FILE:
         load_projects(workspace, PROJECTS_FILE)
+        load_canvases(workspace, CANVASES_FILE)
     return workspace
 
 
@@ -112,3 +116,76 @@ def load_projects(workspace: Workspace, path: Path) -> None:
                 )
                 exchange.full_clean()
                 exchange.save()
+
+
+def load_canvases(workspace: Workspace, path: Path) -> None:
+    """One demo project's Data Ethics Canvas and business case, filled in as a team would have.
+
+    Dates are relative to the day the demo is loaded, so the next review and the actions' due
+    dates always look current (one action is overdue on purpose)."""
+    from opencities.canvases.models import (
+        Action,
+        Benefit,
+        BusinessCase,
+        Contribution,
+        Cost,
+        EthicsCanvas,
+    )
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    project = Project.objects.get(workspace=workspace, title=data["project"])
+    today = timezone.localdate()
+    ethics = data["ethics"]
+    canvas = EthicsCanvas.for_project(project)
+    canvas.next_review = today + timedelta(days=ethics["next_review_in_days"])
+    canvas.save()
+    sections = {section.key: section for section in canvas.sections.all()}
+    exchanges = Exchange.objects.filter(map__project=project).select_related(
+        "source__actor",
+        "source__dataset",
+        "source__technology",
+        "target__actor",
+        "target__dataset",
+        "target__technology",
+    )
+    for key, row in ethics["sections"].items():
+        section = sections[key]
+        section.summary, section.status = row["summary"], row["status"]
+        section.checks = row.get("checks", {})
+        section.full_clean()
+        section.save()
+        section.datasets.set(workspace.datasets.filter(title__in=row.get("datasets", [])))
+        wanted = {tuple(pair) for pair in row.get("flows", [])}
+        section.exchanges.set([e for e in exchanges if (str(e.source), str(e.target)) in wanted])
+        _contributions(Contribution, row, ethics_section=section)
+    for action in ethics["actions"]:
+        Action.objects.create(
+            canvas=canvas,
+            description=action["description"],
+            owner_name=action["owner"],
+            priority=action["priority"],
+            due=today + timedelta(days=action["due_in_days"]),
+            status=action["status"],
+        )
+
+    business = data["business"]
+    case = BusinessCase.for_project(project)
+    case.years, case.currency = business["years"], business["currency"]
+    case.save()
+    sections = {section.key: section for section in case.sections.all()}
+    for key, row in business["sections"].items():
+        sections[key].summary, sections[key].status = row["summary"], row["status"]
+        sections[key].save()
+        _contributions(Contribution, row, business_section=sections[key])
+    for model, rows in ((Benefit, business["benefits"]), (Cost, business["costs"])):
+        for row in rows:
+            line = model(case=case, **row)
+            line.full_clean()
+            line.save()
+
+
+def _contributions(model, row: dict, **section) -> None:
+    model.objects.bulk_create(
+        model(text=note["text"], author_name=note["by"], source="room", **section)
+        for note in row.get("contributions", [])
+    )

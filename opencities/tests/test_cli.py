@@ -226,3 +226,29 @@ def test_demo_projects_show_every_kind_of_finding():
     assert set(maps.values_list("state", flat=True)) == {"current", "future"}
     kinds = {finding.kind for m in maps for finding in analyse(m)}
     assert kinds == set(FindingKind.values)
+
+
+def test_demo_project_has_a_filled_ethics_canvas_and_business_case(db):
+    from opencities.canvases.models import ActionStatus, SectionStatus
+    from opencities.demo.loader import load_demo
+
+    riverton = load_demo()
+    bins = riverton.projects.get(title="Cut missed bin collections")
+    canvas = bins.ethics_canvas
+    done, total = canvas.completeness()
+    assert total == 15 and 5 <= done < total  # well under way, not finished
+    statuses = set(canvas.sections.values_list("status", flat=True))
+    assert statuses == set(SectionStatus.values)
+    sources = canvas.sections.get(key="data_sources")
+    assert sources.checks["personal_data"] == "yes"
+    assert sources.datasets.filter(title="Assisted bin collections list").exists()
+    assert canvas.sections.get(key="sharing").exchanges.filter(status="blocked").exists()
+    assert canvas.sections.get(key="negative_effects").contributions.count() == 2
+    overdue = [a for a in canvas.actions.all() if a.is_overdue()]
+    assert len(overdue) == 1 and overdue[0].status == ActionStatus.IN_PROGRESS
+    assert canvas.next_review > overdue[0].due
+
+    case = bins.business_case
+    assert case.completeness()[1] == 12
+    assert case.benefits.count() == 3 and case.costs.count() == 4
+    assert case.sections.get(key="decision").summary.startswith("Approve")

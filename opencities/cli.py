@@ -332,6 +332,31 @@ def cmd_analyse(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    setup_django()
+    from opencities.canvases import reports
+    from opencities.projects.models import Project
+
+    project = Project.objects.select_related("workspace").filter(pk=args.project).first()
+    if project is None:
+        return fail(f"no project with the id {args.project}")
+    if args.workspace and project.workspace.slug != args.workspace:
+        return fail(f"project {args.project} is not in the workspace “{args.workspace}”")
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        return fail(f"cannot write {out}: there is no folder {out.parent}")
+    print(f"Reading “{project.title}” for its report: {reports.REPORTS[args.report]}…", flush=True)
+    report = reports.build_report(project, args.report, picture=reports.PICTURES[args.format])
+    print(f"Writing it as {args.format.upper()}…", flush=True)
+    content = reports.render(report, args.format)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        return fail(f"cannot write {out}: {exc.strerror}")
+    print(f"Wrote {out} ({len(content) // 1024 + 1} KiB).")
+    return 0
+
+
 def cmd_manage(args) -> int:
     setup_django(migrated=False)
     from django.core.management import execute_from_command_line
@@ -426,6 +451,24 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument("--map", required=True, type=int, metavar="ID")
     analyse.add_argument("--json", action="store_true", help="machine-readable output")
     analyse.set_defaults(func=cmd_analyse)
+
+    report = commands.add_parser(
+        "report",
+        help="write a project's report (the pack, ethics canvas or business case) to a file",
+    )
+    report.add_argument("--project", required=True, type=int, metavar="ID")
+    report.add_argument("--format", choices=["pdf", "docx", "html"], required=True)
+    report.add_argument("-o", "--output", required=True, metavar="FILE")
+    report.add_argument(
+        "--report",
+        choices=["pack", "ethics", "business"],
+        default="pack",
+        help="which report (default: the pack, the whole project)",
+    )
+    report.add_argument(
+        "--workspace", metavar="SLUG", help="check that the project is in this workspace"
+    )
+    report.set_defaults(func=cmd_report)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)

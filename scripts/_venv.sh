@@ -25,9 +25,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable ".$1"
-# Map pictures drawn on the server (PNG) need the cairo library, and DejaVu fonts for their text.
+# Map pictures drawn on the server (PNG) need the cairo library, and DejaVu fonts for their text;
+# PDF reports (WeasyPrint) need Pango and HarfBuzz's subsetting library on top.
 MISSING_DEBIAN=()
-for package in libcairo2 fonts-dejavu-core; do
+for package in libcairo2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
   dpkg -s "$package" >/dev/null 2>&1 || MISSING_DEBIAN+=("$package")
 done
 if [ "${#MISSING_DEBIAN[@]}" -gt 0 ]; then

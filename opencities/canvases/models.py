@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencities.inventory.models import Dataset
-from opencities.maps.models import Exchange
+from opencities.maps.models import Exchange, ExchangeKind
 from opencities.projects.models import Project
 
-from .sections import BUSINESS_SECTIONS, ETHICS_SECTIONS, Section
+from .sections import ANSWERS, BUSINESS_SECTIONS, ETHICS_SECTIONS, Check, Section
 
 
 class SectionStatus(models.TextChoices):
@@ -48,6 +48,9 @@ class CanvasSection(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # For templates that draw a section's form (canvases/_section.html): the choice to offer.
+    status_choices = SectionStatus.choices
 
     class Meta:
         abstract = True
@@ -97,6 +100,29 @@ class EthicsCanvas(models.Model):
     def completeness(self) -> tuple[int, int]:
         return completeness(self.sections.all())
 
+    def is_review_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.next_review is not None and self.next_review < today
+
+    def map_datasets(self) -> models.QuerySet[Dataset]:
+        """The datasets on the project's maps, as nodes or as what a flow carries: what "data
+        sources" offers to link with one click."""
+        project = self.project
+        on_maps = models.Q(map_nodes__map__project=project) | models.Q(
+            exchanges__map__project=project
+        )
+        return (
+            Dataset.objects.filter(on_maps, workspace=project.workspace_id)
+            .distinct()
+            .order_by("title", "pk")
+        )
+
+    def map_flows(self) -> models.QuerySet[Exchange]:
+        """The data flows on the project's maps: what "sharing data with others" offers."""
+        return Exchange.objects.filter(map__project=self.project, kind=ExchangeKind.DATA).order_by(
+            "map__title", "pk"
+        )
+
 
 class EthicsSection(CanvasSection):
     canvas = models.ForeignKey(EthicsCanvas, on_delete=models.CASCADE, related_name="sections")
@@ -114,11 +140,23 @@ class EthicsSection(CanvasSection):
     def __str__(self) -> str:
         return str(self.spec.name)
 
+    # For templates that draw the checks' radio buttons (canvases/_section.html).
+    answer_choices = Answer.choices
+
     @property
     def spec(self) -> Section:
         from .sections import ETHICS_BY_KEY
 
         return ETHICS_BY_KEY[self.key]
+
+    def check_answers(self) -> list[tuple[Check, str, str]]:
+        """The section's checks in order, each with its answer ("" when not answered yet) and
+        the answer in words."""
+        answers = []
+        for check in self.spec.checks:
+            answer = self.checks.get(check.key, "")
+            answers.append((check, answer, ANSWERS.get(answer, _("Not answered"))))
+        return answers
 
     def clean(self):
         allowed = {check.key for check in self.spec.checks}

@@ -1,6 +1,6 @@
 """Canvas pages live under a project: /w/<workspace>/projects/<project>/…"""
 
-from .views import business, ethics, paper, reports
+from .views import business, ethics, paper, reports, sections
 
 app_name = "canvases"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *business.urlpatterns,
     *reports.urlpatterns,
     *paper.urlpatterns,
+    *sections.urlpatterns,
 ]

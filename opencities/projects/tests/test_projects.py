@@ -131,3 +131,30 @@ def test_project_text_is_escaped(client, viewer, workspace):
     html = client.get(reverse("projects:project_list", args=[workspace.slug])).content.decode()
     assert "<script>x()" not in html
     assert "&lt;b&gt;hi" in html
+
+
+def test_project_page_shows_both_canvases_and_links_the_reports(client, viewer, workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from opencities.canvases.models import BusinessCase, EthicsCanvas, SectionStatus
+
+    project = Project.objects.create(workspace=workspace, title="Bins", challenge="Missed bins")
+    client.force_login(viewer)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert page.count("Not started") == 2  # neither canvas begun yet
+    assert "start it" not in page  # a viewer cannot start one
+
+    canvas = EthicsCanvas.for_project(project)
+    canvas.sections.filter(key__in=["data_sources", "rights"]).update(
+        status=SectionStatus.COMPLETE
+    )
+    canvas.next_review = timezone.localdate() - timedelta(days=1)
+    canvas.save()
+    BusinessCase.for_project(project)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "2 of 15 sections complete" in page and "0 of 12 sections complete" in page
+    assert "overdue" in page
+    for report in ("pack", "ethics", "business"):
+        assert f"/projects/{project.pk}/reports/{report}/" in page

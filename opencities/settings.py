@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy as _
 
 from opencities.private import kept_secret, private_folder
 
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before anything that reads the request's language (CommonMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +84,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGES for the switcher
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opencities.accounts.context_processors.workspaces",
@@ -124,7 +128,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# British English is the default; people switch language in the page footer (a cookie keeps the
+# choice) or get it from their browser. Each language is named in itself, so anyone can find theirs.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # a choice made once is kept, not lost with the browser
+# Each app keeps its own translations in <app>/locale; this folder holds those of the shared
+# templates (templates/), the settings and the map editor's script (static/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -136,7 +147,7 @@ STATIC_ROOT.mkdir(exist_ok=True)  # `opencities manage collectstatic` fills it f
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-FILTERS_EMPTY_CHOICE_LABEL = "Any"
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 UPLOAD_DIR = HOME / "uploads"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
@@ -150,6 +161,7 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_flag("OPENCITIES_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

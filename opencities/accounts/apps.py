@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "opencities.accounts"
     label = "accounts"
-    verbose_name = "Accounts and workspaces"
+    verbose_name = _("Accounts and workspaces")

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Role, Workspace
 
@@ -14,7 +16,9 @@ class WorkspaceForm(forms.ModelForm):
         """Addresses and scripts use the slug: "Riverton" and "riverton" must not both exist."""
         slug = self.cleaned_data["slug"].lower()
         if Workspace.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(f"The short name “{slug}” is taken: choose another.")
+            raise forms.ValidationError(
+                gettext("The short name “%(slug)s” is taken: choose another.") % {"slug": slug}
+            )
         return slug
 
 
@@ -30,11 +34,13 @@ class AddMemberForm(forms.Form):
     the form cannot be used to look up other people's accounts."""
 
     user = forms.EmailField(
-        label="Email address",
-        help_text="The address of the person's account. They need an account first "
-        "(an administrator creates it with `opencities createuser`).",
+        label=_("Email address"),
+        help_text=_(
+            "The address of the person's account. They need an account first "
+            "(an administrator creates it with `opencities createuser`)."
+        ),
     )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
@@ -45,12 +51,18 @@ class AddMemberForm(forms.Form):
         users = get_user_model().objects.filter(email__iexact=value)
         if users.count() != 1:
             raise forms.ValidationError(
-                f"No single account has the email address “{value}”. Check the spelling, or "
-                "ask an administrator to create the account."
+                gettext(
+                    "No single account has the email address “%(email)s”. Check the spelling, "
+                    "or ask an administrator to create the account."
+                )
+                % {"email": value}
             )
         user = users.get()
         if Membership.objects.filter(workspace=self.workspace, user=user).exists():
-            raise forms.ValidationError(f"{user.username} is already a member of this workspace.")
+            raise forms.ValidationError(
+                gettext("%(username)s is already a member of this workspace.")
+                % {"username": user.username}
+            )
         return user
 
 

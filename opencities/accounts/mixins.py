@@ -8,8 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from .models import Workspace
+from .models import Role, Workspace
 
 VIEW = "accounts.view_workspace"
 EDIT = "accounts.edit_workspace"
@@ -36,9 +37,9 @@ class WorkspaceMixin(LoginRequiredMixin):
         self.workspace = get_object_or_404(Workspace, slug=kwargs["workspace"])
         self.role = self.workspace.role_of(request.user)
         if self.role is None:
-            raise Http404("No such workspace.")
+            raise Http404(_("No such workspace."))
         if not request.user.has_perm(self.required_permission(), self.workspace):
-            raise PermissionDenied("Your role in this workspace does not allow this.")
+            raise PermissionDenied(_("Your role in this workspace does not allow this."))
         request.workspace = self.workspace
         return super().dispatch(request, *args, **kwargs)
 
@@ -46,6 +47,7 @@ class WorkspaceMixin(LoginRequiredMixin):
         context = super().get_context_data(**kwargs)
         context["workspace"] = self.workspace
         context["role"] = self.role
+        context["role_label"] = Role(self.role).label
         context["nav"] = self.nav
         context["can_edit"] = self.request.user.has_perm(EDIT, self.workspace)
         context["can_manage"] = self.request.user.has_perm(MANAGE, self.workspace)

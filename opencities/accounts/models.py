@@ -4,12 +4,13 @@ from django.conf import settings
 from django.core.validators import validate_slug
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    EDITOR = "editor", "Editor"
-    OWNER = "owner", "Owner"
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    OWNER = "owner", _("Owner")
 
 
 ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
@@ -18,21 +19,27 @@ ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
 class Workspace(models.Model):
     """A city or partnership: every record of the toolkit belongs to exactly one workspace."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
+        _("short name"),
         max_length=60,
         unique=True,
         validators=[validate_slug],
-        help_text="Short name used in addresses and on the command line, e.g. 'riverton'.",
+        help_text=_("Short name used in addresses and on the command line, e.g. 'riverton'."),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="workspaces",
+        verbose_name=_("members"),
     )
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
 
     def __str__(self) -> str:
         return self.name
@@ -55,18 +62,32 @@ class Workspace(models.Model):
 
 
 class Membership(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    workspace = models.ForeignKey(
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("workspace"),
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
-    created = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")
         ]
         ordering = ["workspace", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} in {self.workspace}"
+        return _("%(user)s — %(role)s in %(workspace)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "workspace": self.workspace,
+        }

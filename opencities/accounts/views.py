@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, TemplateView
 
@@ -28,7 +29,10 @@ class WorkspaceCreateView(LoginRequiredMixin, CreateView):
     def form_valid(self, form):
         response = super().form_valid(form)
         Membership.objects.create(workspace=self.object, user=self.request.user, role=Role.OWNER)
-        messages.success(self.request, f"Workspace “{self.object}” created. You are its owner.")
+        messages.success(
+            self.request,
+            _("Workspace “%(workspace)s” created. You are its owner.") % {"workspace": self.object},
+        )
         return response
 
 
@@ -49,7 +53,7 @@ class WorkspaceUpdateView(WorkspaceMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         form.save()
-        messages.success(request, "Workspace details saved.")
+        messages.success(request, _("Workspace details saved."))
         return redirect("members", self.workspace.slug)
 
 
@@ -77,7 +81,11 @@ class MemberListView(WorkspaceMixin, TemplateView):
         Membership.objects.create(
             workspace=self.workspace, user=user, role=form.cleaned_data["role"]
         )
-        messages.success(request, f"{user.username} added as {form.cleaned_data['role']}.")
+        role = Role(form.cleaned_data["role"]).label
+        messages.success(
+            request,
+            _("%(username)s added as %(role)s.") % {"username": user.username, "role": role},
+        )
         return redirect("members", self.workspace.slug)
 
 
@@ -98,15 +106,17 @@ class MemberUpdateView(WorkspaceMixin, View):
         membership = get_object_or_404(Membership, pk=kwargs["pk"], workspace=self.workspace)
         form = RoleForm(request.POST, instance=membership)
         if not form.is_valid():
-            messages.error(request, "Choose one of the roles: viewer, editor or owner.")
+            messages.error(request, _("Choose one of the roles: viewer, editor or owner."))
         elif form.cleaned_data["role"] != Role.OWNER and _is_last_owner(
             Membership.objects.get(pk=membership.pk)
         ):
-            messages.error(request, "A workspace needs at least one owner: add another first.")
+            messages.error(request, _("A workspace needs at least one owner: add another first."))
         else:
             form.save()
             messages.success(
-                request, f"{membership.user.username} is now {membership.get_role_display()}."
+                request,
+                _("%(username)s is now %(role)s.")
+                % {"username": membership.user.username, "role": membership.get_role_display()},
             )
         return redirect("members", self.workspace.slug)
 
@@ -118,8 +128,12 @@ class MemberRemoveView(WorkspaceMixin, View):
     def post(self, request, *args, **kwargs):
         membership = get_object_or_404(Membership, pk=kwargs["pk"], workspace=self.workspace)
         if _is_last_owner(membership):
-            messages.error(request, "A workspace needs at least one owner: add another first.")
+            messages.error(request, _("A workspace needs at least one owner: add another first."))
         else:
             membership.delete()
-            messages.success(request, f"{membership.user.username} removed from the workspace.")
+            messages.success(
+                request,
+                _("%(username)s removed from the workspace.")
+                % {"username": membership.user.username},
+            )
         return redirect("members", self.workspace.slug)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InventoryConfig(AppConfig):
     name = "opencities.inventory"
     label = "inventory"
-    verbose_name = "Inventory of actors and datasets"
+    verbose_name = _("Inventory of actors and datasets")

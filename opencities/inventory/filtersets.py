@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Actor,
@@ -36,8 +38,21 @@ class QuickSelect(forms.Select):
         return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")
 
 
+def ordering(fields: tuple[tuple[str, str], ...], labels: dict[str, str]):
+    """Sorting by `fields` ((field, parameter) pairs), both directions named in the page's
+    language by `labels` (by parameter): django-filter would word the descending ones once, in
+    whatever language is active when this module is imported."""
+    field_labels = {}
+    for field, param in fields:
+        field_labels[field] = labels[param]
+        field_labels[f"-{param}"] = format_lazy(_("{} (descending)"), labels[param])
+    return django_filters.OrderingFilter(
+        fields=fields, field_labels=field_labels, label=_("Sort by")
+    )
+
+
 class WorkspaceFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
     search_fields: tuple[str, ...] = ()
 
@@ -53,36 +68,41 @@ class DatasetFilterSet(WorkspaceFilterSet):
     def filter_search(self, queryset, name, value):
         return search_datasets(queryset, value)
 
-    steward = django_filters.ChoiceFilter(label="Steward", widget=QuickSelect, distinct=False)
+    steward = django_filters.ChoiceFilter(label=_("Steward"), widget=QuickSelect, distinct=False)
     sector = django_filters.ChoiceFilter(
-        field_name="steward__sector", choices=Sector.choices, label="Steward's sector"
+        field_name="steward__sector", choices=Sector.choices, label=_("Steward's sector")
     )
     # One theme joins each dataset at most once, so no DISTINCT (which would make the count
     # compare every column of every row).
-    theme = django_filters.ChoiceFilter(field_name="themes", label="Theme", distinct=False)
+    theme = django_filters.ChoiceFilter(field_name="themes", label=_("Theme"), distinct=False)
     spectrum = django_filters.MultipleChoiceFilter(
         choices=Spectrum.choices,
-        label="Data Spectrum",
+        label=_("Data Spectrum"),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    status = django_filters.ChoiceFilter(choices=DatasetStatus.choices, label="Status")
+    status = django_filters.ChoiceFilter(choices=DatasetStatus.choices, label=_("Status"))
     personal_data = django_filters.MultipleChoiceFilter(
         choices=PersonalData.choices,
-        label="Personal data",
+        label=_("Personal data"),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    sort = django_filters.OrderingFilter(
-        fields=(
+    sort = ordering(
+        (
             ("title", "title"),
             ("updated", "updated"),
             ("steward__name", "steward"),
             ("spectrum", "spectrum"),
             ("status", "status"),
         ),
-        field_labels={"updated": "Last changed"},
-        label="Sort by",
+        {
+            "title": _("Title"),
+            "updated": _("Last changed"),
+            "steward": _("Steward"),
+            "spectrum": _("Data Spectrum"),
+            "status": _("Status"),
+        },
     )
 
     class Meta:
@@ -105,15 +125,14 @@ class DatasetFilterSet(WorkspaceFilterSet):
 class ActorFilterSet(WorkspaceFilterSet):
     search_fields = ACTOR_SEARCH_FIELDS
 
-    sector = django_filters.ChoiceFilter(choices=Sector.choices, label="Sector")
-    kind = django_filters.ChoiceFilter(choices=ActorKind.choices, label="Kind")
+    sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("Sector"))
+    kind = django_filters.ChoiceFilter(choices=ActorKind.choices, label=_("Kind"))
     parent = django_filters.ModelChoiceFilter(
-        queryset=Actor.objects.none(), label="Part of", method="filter_parent"
+        queryset=Actor.objects.none(), label=_("Part of"), method="filter_parent"
     )
-    sort = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("sector", "sector"), ("kind", "kind"), ("updated", "updated")),
-        field_labels={"updated": "Last changed"},
-        label="Sort by",
+    sort = ordering(
+        (("name", "name"), ("sector", "sector"), ("kind", "kind"), ("updated", "updated")),
+        {"name": _("Name"), "sector": _("Sector"), "kind": _("Kind"), "updated": _("Last changed")},
     )
 
     class Meta:

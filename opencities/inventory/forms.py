@@ -1,6 +1,8 @@
 from django import forms
 from django.db import models
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Actor, Dataset, Distribution, Theme, unique_identifier
 
@@ -66,17 +68,24 @@ class ActorForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(f"An actor called “{name}” is already in this workspace.")
+            raise forms.ValidationError(
+                gettext("An actor called “%(name)s” is already in this workspace.") % {"name": name}
+            )
         return name
 
 
 class DatasetForm(forms.ModelForm):
     themes = forms.CharField(
+        label=_("Themes"),
         required=False,
-        help_text="Separate themes with commas, e.g. “Transport, Environment”.",
+        help_text=_("Separate themes with commas, e.g. “Transport, Environment”."),
     )
-    keywords = ListField(required=False, help_text="Separate keywords with commas.")
-    formats = ListField(required=False, help_text="e.g. “CSV, GeoJSON, API”.")
+    keywords = ListField(
+        label=_("Keywords"), required=False, help_text=_("Separate keywords with commas.")
+    )
+    formats = ListField(
+        label=_("Formats"), required=False, help_text=_("e.g. “CSV, GeoJSON, API”.")
+    )
 
     class Meta:
         model = Dataset
@@ -102,9 +111,9 @@ class DatasetForm(forms.ModelForm):
         self.workspace = self.instance.workspace = workspace
         self.fields["steward"].queryset = Actor.objects.filter(workspace=workspace)
         self.fields["identifier"].required = False
-        self.fields[
-            "identifier"
-        ].help_text = "Leave blank to make one from the title. Imports match records on it."
+        self.fields["identifier"].help_text = _(
+            "Leave blank to make one from the title. Imports match records on it."
+        )
         if self.instance.pk:
             self.initial["themes"] = ", ".join(t.name for t in self.instance.themes.all())
 
@@ -117,7 +126,8 @@ class DatasetForm(forms.ModelForm):
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(
-                f"Another dataset already has the identifier “{identifier}”."
+                gettext("Another dataset already has the identifier “%(identifier)s”.")
+                % {"identifier": identifier}
             )
         return identifier
 
@@ -127,7 +137,8 @@ class DatasetForm(forms.ModelForm):
         too_long = [name for name in names if len(name) > limit]
         if too_long:
             raise forms.ValidationError(
-                f"A theme can be at most {limit} characters long: shorten “{too_long[0][:40]}…”."
+                gettext("A theme can be at most %(limit)d characters long: shorten “%(theme)s…”.")
+                % {"limit": limit, "theme": too_long[0][:40]}
             )
         return names
 

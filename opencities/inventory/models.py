@@ -6,39 +6,41 @@ from django.db.models import Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencities.accounts.models import Workspace
 
 
 class Sector(models.TextChoices):
-    PUBLIC = "public", "Public sector"
-    PRIVATE = "private", "Private sector"
-    THIRD_SECTOR = "third_sector", "Third sector"
-    ACADEMIA = "academia", "Academia"
-    COMMUNITY = "community", "Community and citizens"
+    PUBLIC = "public", _("Public sector")
+    PRIVATE = "private", _("Private sector")
+    THIRD_SECTOR = "third_sector", _("Third sector")
+    ACADEMIA = "academia", _("Academia")
+    COMMUNITY = "community", _("Community and citizens")
 
 
 class ActorKind(models.TextChoices):
-    AUTHORITY = "authority", "City authority"
-    DEPARTMENT = "department", "Department"
-    TEAM = "team", "Team"
-    PUBLIC_BODY = "public_body", "Other public body"
-    COMPANY = "company", "Company"
-    CHARITY = "charity", "Charity or voluntary organisation"
-    UNIVERSITY = "university", "University or research institute"
-    COMMUNITY_GROUP = "community_group", "Community group"
-    CITIZENS = "citizens", "Citizens as a group"
-    OTHER = "other", "Other"
+    AUTHORITY = "authority", _("City authority")
+    DEPARTMENT = "department", _("Department")
+    TEAM = "team", _("Team")
+    PUBLIC_BODY = "public_body", _("Other public body")
+    COMPANY = "company", _("Company")
+    CHARITY = "charity", _("Charity or voluntary organisation")
+    UNIVERSITY = "university", _("University or research institute")
+    COMMUNITY_GROUP = "community_group", _("Community group")
+    CITIZENS = "citizens", _("Citizens as a group")
+    OTHER = "other", _("Other")
 
 
 class Spectrum(models.TextChoices):
     """The Data Spectrum, from closed to open, with the three kinds of shared access."""
 
-    INTERNAL = "internal", "Closed — internal access"
-    NAMED = "named", "Shared — named access"
-    GROUP = "group", "Shared — group-based access"
-    PUBLIC = "public", "Shared — public access with restrictions"
-    OPEN = "open", "Open — anyone, open licence"
+    INTERNAL = "internal", _("Closed — internal access")
+    NAMED = "named", _("Shared — named access")
+    GROUP = "group", _("Shared — group-based access")
+    PUBLIC = "public", _("Shared — public access with restrictions")
+    OPEN = "open", _("Open — anyone, open licence")
 
 
 SPECTRUM_BAND = {
@@ -51,40 +53,43 @@ SPECTRUM_BAND = {
 
 
 class PersonalData(models.TextChoices):
-    NONE = "none", "No personal data"
-    AGGREGATED = "aggregated", "Aggregated"
-    PSEUDONYMISED = "pseudonymised", "Pseudonymised"
-    PERSONAL = "personal", "Personal data"
-    SPECIAL = "special", "Special category personal data"
+    NONE = "none", _("No personal data")
+    AGGREGATED = "aggregated", _("Aggregated")
+    PSEUDONYMISED = "pseudonymised", _("Pseudonymised")
+    PERSONAL = "personal", _("Personal data")
+    SPECIAL = "special", _("Special category personal data")
 
 
 class DatasetStatus(models.TextChoices):
-    EXISTS = "exists", "Exists"
-    GAP = "gap", "Gap — needed but missing"
-    UNIDENTIFIED = "unidentified", "Unidentified — holder unknown"
+    EXISTS = "exists", _("Exists")
+    GAP = "gap", _("Gap — needed but missing")
+    UNIDENTIFIED = "unidentified", _("Unidentified — holder unknown")
 
 
 class UpdateFrequency(models.TextChoices):
-    CONTINUOUS = "continuous", "Continuous / real time"
-    DAILY = "daily", "Daily"
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    ANNUAL = "annual", "Annual"
-    IRREGULAR = "irregular", "Irregular"
-    NEVER = "never", "Never (one-off)"
-    UNKNOWN = "unknown", "Unknown"
+    CONTINUOUS = "continuous", _("Continuous / real time")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    ANNUAL = "annual", _("Annual")
+    IRREGULAR = "irregular", _("Irregular")
+    NEVER = "never", _("Never (one-off)")
+    UNKNOWN = "unknown", pgettext_lazy("update frequency", "Unknown")
 
 
 class Provenance(models.Model):
     """Where a record came from and when, kept so re-imports update rather than duplicate."""
 
     source = models.CharField(
-        max_length=300, blank=True, help_text="Where this record came from, e.g. a file name."
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where this record came from, e.g. a file name."),
     )
-    source_updated = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    source_updated = models.DateTimeField(_("source updated"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -95,25 +100,36 @@ class Actor(Provenance):
 
     # Every index of this table starts with the workspace, so the key needs none of its own.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="actors", db_index=False
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="actors",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER)
-    sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.PUBLIC)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER
+    )
+    sector = models.CharField(
+        _("sector"), max_length=20, choices=Sector.choices, default=Sector.PUBLIC
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="children",
-        help_text="The organisation this one is part of, e.g. the department a team sits in.",
+        verbose_name=_("parent"),
+        help_text=_("The organisation this one is part of, e.g. the department a team sits in."),
     )
-    description = models.TextField(blank=True)
-    contact = models.CharField(max_length=300, blank=True)
-    website = models.URLField(max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    contact = models.CharField(_("contact"), max_length=300, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="unique_actor_name")
         ]
@@ -127,7 +143,9 @@ class Actor(Provenance):
 
     def clean(self):
         if self.parent_id and self.parent.workspace_id != self.workspace_id:
-            raise ValidationError({"parent": "The parent must be an actor of the same workspace."})
+            raise ValidationError(
+                {"parent": _("The parent must be an actor of the same workspace.")}
+            )
 
     def ancestors(self) -> list["Actor"]:
         """Parents from the nearest up, stopping at a cycle rather than looping."""
@@ -142,12 +160,18 @@ class Actor(Provenance):
 class Theme(models.Model):
     # Every index of this table starts with the workspace, so the key needs none of its own.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="themes", db_index=False
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="themes",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="unique_theme_name")
         ]
@@ -164,39 +188,55 @@ class Dataset(Provenance):
 
     # Every index of this table starts with the workspace, so the key needs none of its own.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="datasets", db_index=False
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="datasets",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
     identifier = models.SlugField(
+        _("identifier"),
         max_length=200,
         db_index=False,  # the unique (workspace, identifier) constraint is the index
-        help_text="Stable short name, unique in the workspace; imports match records on it.",
+        help_text=_("Stable short name, unique in the workspace; imports match records on it."),
     )
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
     steward = models.ForeignKey(
         Actor,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="stewarded_datasets",
-        help_text="The actor that looks after this data.",
+        verbose_name=_("steward"),
+        help_text=_("The actor that looks after this data."),
     )
-    themes = models.ManyToManyField(Theme, blank=True, related_name="datasets")
-    keywords = models.JSONField(default=list, blank=True)
-    licence = models.CharField(max_length=200, blank=True)
-    formats = models.JSONField(default=list, blank=True)
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="datasets", verbose_name=_("themes")
+    )
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    formats = models.JSONField(_("formats"), default=list, blank=True)
     update_frequency = models.CharField(
-        max_length=20, choices=UpdateFrequency.choices, default=UpdateFrequency.UNKNOWN
+        _("update frequency"),
+        max_length=20,
+        choices=UpdateFrequency.choices,
+        default=UpdateFrequency.UNKNOWN,
     )
-    system = models.CharField(max_length=200, blank=True, help_text="The system the data lives in.")
+    system = models.CharField(
+        _("system"), max_length=200, blank=True, help_text=_("The system the data lives in.")
+    )
     personal_data = models.CharField(
-        "personal data", max_length=20, choices=PersonalData.choices, default=PersonalData.NONE
+        _("personal data"), max_length=20, choices=PersonalData.choices, default=PersonalData.NONE
     )
     spectrum = models.CharField(
-        "Data Spectrum level", max_length=20, choices=Spectrum.choices, default=Spectrum.INTERNAL
+        _("Data Spectrum level"),
+        max_length=20,
+        choices=Spectrum.choices,
+        default=Spectrum.INTERNAL,
     )
     status = models.CharField(
-        max_length=20, choices=DatasetStatus.choices, default=DatasetStatus.EXISTS
+        _("status"), max_length=20, choices=DatasetStatus.choices, default=DatasetStatus.EXISTS
     )
     # All the dataset's own searchable text in one column, kept by the database itself, so a
     # search reads one column per row instead of seven (see search.py).
@@ -216,6 +256,8 @@ class Dataset(Provenance):
 
     class Meta:
         ordering = ["title"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "identifier"], name="unique_dataset_identifier"
@@ -237,7 +279,7 @@ class Dataset(Provenance):
     def clean(self):
         if self.steward_id and self.steward.workspace_id != self.workspace_id:
             raise ValidationError(
-                {"steward": "The steward must be an actor of the same workspace."}
+                {"steward": _("The steward must be an actor of the same workspace.")}
             )
 
     @property
@@ -264,50 +306,63 @@ def unique_identifier(workspace: Workspace, title: str, taken: set[str] | None =
 class Distribution(models.Model):
     """One way to get a dataset: a download or an API, with its format."""
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions")
-    title = models.CharField(max_length=300, blank=True)
-    url = models.URLField("URL", max_length=1000)
-    format = models.CharField(max_length=50, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    dataset = models.ForeignKey(
+        Dataset,
+        on_delete=models.CASCADE,
+        related_name="distributions",
+        verbose_name=_("dataset"),
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    url = models.URLField(_("URL"), max_length=1000)
+    format = models.CharField(_("format"), max_length=50, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "pk"]
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
 
     def __str__(self) -> str:
         return self.title or self.url
 
 
 class TechnologyKind(models.TextChoices):
-    APP = "app", "App"
-    PLATFORM = "platform", "Platform"
-    SENSOR = "sensor", "Sensor or device"
-    SERVICE = "service", "Service"
-    OTHER = "other", "Other"
+    APP = "app", _("App")
+    PLATFORM = "platform", _("Platform")
+    SENSOR = "sensor", _("Sensor or device")
+    SERVICE = "service", _("Service")
+    OTHER = "other", _("Other")
 
 
 class Technology(Provenance):
     """An app, platform, sensor network or service that data passes through."""
 
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="technologies", db_index=False
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="technologies",
+        db_index=False,
+        verbose_name=_("workspace"),
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
-        max_length=20, choices=TechnologyKind.choices, default=TechnologyKind.PLATFORM
+        _("kind"), max_length=20, choices=TechnologyKind.choices, default=TechnologyKind.PLATFORM
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
     operator = models.ForeignKey(
         Actor,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="technologies",
-        help_text="Who runs it.",
+        verbose_name=_("operator"),
+        help_text=_("Who runs it."),
     )
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "technologies"
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="unique_technology_name")
         ]
@@ -319,20 +374,29 @@ class Technology(Provenance):
 class ImportRun(models.Model):
     """A record of one import: who brought which file in, when, and what it changed."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="imports")
-    user = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="imports", verbose_name=_("workspace")
     )
-    filename = models.CharField(max_length=300)
-    file_format = models.CharField(max_length=10)
-    actors_created = models.PositiveIntegerField(default=0)
-    actors_updated = models.PositiveIntegerField(default=0)
-    datasets_created = models.PositiveIntegerField(default=0)
-    datasets_updated = models.PositiveIntegerField(default=0)
-    created = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    filename = models.CharField(_("file name"), max_length=300)
+    file_format = models.CharField(_("file format"), max_length=10)
+    actors_created = models.PositiveIntegerField(_("actors created"), default=0)
+    actors_updated = models.PositiveIntegerField(_("actors updated"), default=0)
+    datasets_created = models.PositiveIntegerField(_("datasets created"), default=0)
+    datasets_updated = models.PositiveIntegerField(_("datasets updated"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created:%Y-%m-%d %H:%M})"

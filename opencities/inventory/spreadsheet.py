@@ -22,10 +22,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -63,6 +66,9 @@ BATCH_SIZE = 900
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the file. Names (and the codes columns hold) are the file format and the
+    same in every language; the help is in the language of whoever reads it."""
+
     name: str
     required: bool
     help: str
@@ -73,31 +79,50 @@ ACTOR_COLUMNS: list[Column] = [
     Column(
         "name",
         True,
-        "The organisation, part of one, or group of people. Each name appears once in the file; "
-        "a name already in the workspace updates that actor instead of adding a new one.",
+        gettext_lazy(
+            "The organisation, part of one, or group of people. Each name appears once in the "
+            "file; a name already in the workspace updates that actor instead of adding a new one."
+        ),
         "Transport Department",
     ),
-    Column("kind", False, "What sort of actor this is. Blank means 'other'.", "department"),
-    Column("sector", False, "Which sector the actor belongs to. Blank means 'public'.", "public"),
+    Column(
+        "kind",
+        False,
+        gettext_lazy("What sort of actor this is. Blank means 'other'."),
+        "department",
+    ),
+    Column(
+        "sector",
+        False,
+        gettext_lazy("Which sector the actor belongs to. Blank means 'public'."),
+        "public",
+    ),
     Column(
         "parent",
         False,
-        "The name of the organisation this one is part of, e.g. 'Riverton City Council' for one "
-        "of its departments. It must be another row of this sheet or an actor already in the "
-        "workspace. Blank means it is not part of another actor.",
+        gettext_lazy(
+            "The name of the organisation this one is part of, e.g. 'Riverton City Council' for "
+            "one of its departments. It must be another row of this sheet or an actor already in "
+            "the workspace. Blank means it is not part of another actor."
+        ),
         "",
     ),
     Column(
         "description",
         False,
-        "What the actor does, in a sentence or two.",
+        gettext_lazy("What the actor does, in a sentence or two."),
         "Runs buses, roads and parking.",
     ),
-    Column("contact", False, "Who to ask, e.g. an email address.", "transport@riverton.example"),
+    Column(
+        "contact",
+        False,
+        gettext_lazy("Who to ask, e.g. an email address."),
+        "transport@riverton.example",
+    ),
     Column(
         "website",
         False,
-        "The actor's web site, as a full address starting with https://",
+        gettext_lazy("The actor's web site, as a full address starting with https://"),
         "https://www.riverton.example/transport",
     ),
 ]
@@ -106,70 +131,97 @@ DATASET_COLUMNS: list[Column] = [
     Column(
         "identifier",
         False,
-        "A stable short name made of letters, numbers, hyphens and underscores. A row whose "
-        "identifier is already in the workspace updates that dataset. Blank: the row updates "
-        "the dataset with the same title if there is one, else an identifier is made from the "
-        "title.",
+        gettext_lazy(
+            "A stable short name made of letters, numbers, hyphens and underscores. A row whose "
+            "identifier is already in the workspace updates that dataset. Blank: the row updates "
+            "the dataset with the same title if there is one, else an identifier is made from the "
+            "title."
+        ),
         "bus-stops",
     ),
-    Column("title", True, "The name people know the data by.", "Bus stops"),
+    Column("title", True, gettext_lazy("The name people know the data by."), "Bus stops"),
     Column(
         "description",
         False,
-        "What the data holds and what it is for.",
+        gettext_lazy("What the data holds and what it is for."),
         "Location and facilities of every bus stop in the city.",
     ),
     Column(
         "steward",
         False,
-        "The name of the actor who looks after the data: a row of the Actors sheet or an actor "
-        "already in the workspace. A name found in neither is added as a new actor.",
+        gettext_lazy(
+            "The name of the actor who looks after the data: a row of the Actors sheet or an actor "
+            "already in the workspace. A name found in neither is added as a new actor."
+        ),
         "Transport Department",
     ),
     Column(
         "themes",
         False,
-        "Subjects the data is about, separated by semicolons. New themes are added as needed.",
+        gettext_lazy(
+            "Subjects the data is about, separated by semicolons. New themes are added as needed."
+        ),
         "Transport; Mobility",
     ),
     Column(
-        "keywords", False, "Search words, separated by semicolons.", "bus; stops; public transport"
+        "keywords",
+        False,
+        gettext_lazy("Search words, separated by semicolons."),
+        "bus; stops; public transport",
     ),
-    Column("licence", False, "The licence the data is shared under, if any.", "OGL-UK-3.0"),
+    Column(
+        "licence",
+        False,
+        gettext_lazy("The licence the data is shared under, if any."),
+        "OGL-UK-3.0",
+    ),
     Column(
         "formats",
         False,
-        "File formats the data comes in, separated by semicolons (written in capitals).",
+        gettext_lazy(
+            "File formats the data comes in, separated by semicolons (written in capitals)."
+        ),
         "CSV; GEOJSON",
     ),
     Column(
-        "update_frequency", False, "How often the data changes. Blank means 'unknown'.", "weekly"
+        "update_frequency",
+        False,
+        gettext_lazy("How often the data changes. Blank means 'unknown'."),
+        "weekly",
     ),
-    Column("system", False, "The system the data lives in.", "Transit asset register"),
+    Column(
+        "system", False, gettext_lazy("The system the data lives in."), "Transit asset register"
+    ),
     Column(
         "distributions",
         False,
-        "Where to get the data: one per line, each a web address, optionally written as "
-        "'Title | https://... | FORMAT'. Replaces the dataset's distributions when re-imported.",
+        gettext_lazy(
+            "Where to get the data: one per line, each a web address, optionally written as "
+            "'Title | https://... | FORMAT'. Replaces the dataset's distributions when re-imported."
+        ),
         "Bus stops (CSV) | https://data.riverton.example/bus-stops.csv | CSV",
     ),
     Column(
         "personal_data",
         False,
-        "Whether the data is about people, and how. Blank means 'none'.",
+        gettext_lazy("Whether the data is about people, and how. Blank means 'none'."),
         "none",
     ),
     Column(
         "spectrum",
         False,
-        "Where the data sits on the Data Spectrum, from closed to open. Blank means 'internal'.",
+        gettext_lazy(
+            "Where the data sits on the Data Spectrum, from closed to open. Blank means 'internal'."
+        ),
         "open",
     ),
     Column(
         "status",
         False,
-        "'exists' for data the city has; 'gap' for data someone needs that does not exist; "
-        "'unidentified' when it exists but nobody knows who holds it. Blank means 'exists'.",
+        gettext_lazy(
+            "'exists' for data the city has; 'gap' for data someone needs that does not exist; "
+            "'unidentified' when it exists but nobody knows who holds it. Blank means 'exists'."
+        ),
         "exists",
     ),
 ]
@@ -178,12 +230,12 @@ COLUMNS: dict[str, list[Column]] = {ACTORS: ACTOR_COLUMNS, DATASETS: DATASET_COL
 
 # Choice columns: the TextChoices they take and how to name one in a message ("is not <noun>").
 CHOICE_COLUMNS: dict[str, tuple[type[models.TextChoices], str]] = {
-    "kind": (ActorKind, "a kind of actor"),
-    "sector": (Sector, "a sector"),
-    "update_frequency": (UpdateFrequency, "an update frequency"),
-    "personal_data": (PersonalData, "a personal-data level"),
-    "spectrum": (Spectrum, "a Data Spectrum level"),
-    "status": (DatasetStatus, "a dataset status"),
+    "kind": (ActorKind, gettext_lazy("a kind of actor")),
+    "sector": (Sector, gettext_lazy("a sector")),
+    "update_frequency": (UpdateFrequency, gettext_lazy("an update frequency")),
+    "personal_data": (PersonalData, gettext_lazy("a personal-data level")),
+    "spectrum": (Spectrum, gettext_lazy("a Data Spectrum level")),
+    "status": (DatasetStatus, gettext_lazy("a dataset status")),
 }
 
 LIST_COLUMNS = {"themes", "keywords", "formats"}
@@ -396,17 +448,23 @@ def _read_csv(path: Path, filename: str) -> list[_Sheet]:
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
         raise SpreadsheetError(
-            f"{filename} is an Excel workbook, not a CSV file: rename it to end in .xlsx, "
-            "or save it from your spreadsheet program as 'CSV UTF-8'."
+            _(
+                "%(filename)s is an Excel workbook, not a CSV file: rename it to end in .xlsx, "
+                "or save it from your spreadsheet program as 'CSV UTF-8'."
+            )
+            % {"filename": filename}
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise SpreadsheetError(
-            f"{filename} is not in the UTF-8 encoding: byte 0x{data[exc.start]:02x} on line "
-            f"{line} cannot be read. Save the file again as 'CSV UTF-8' (in Excel: File > Save "
-            "As > CSV UTF-8) and import that."
+            _(
+                "%(filename)s is not in the UTF-8 encoding: byte 0x%(byte)02x on line %(line)d "
+                "cannot be read. Save the file again as 'CSV UTF-8' (in Excel: File > Save As > "
+                "CSV UTF-8) and import that."
+            )
+            % {"filename": filename, "byte": data[exc.start], "line": line}
         ) from exc
     header_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header_line.count)
@@ -422,12 +480,13 @@ def _read_csv(path: Path, filename: str) -> list[_Sheet]:
         )
     except csv.Error as exc:
         raise SpreadsheetError(
-            f"{filename} cannot be read as CSV near line {reader.line_num}: {exc}."
+            _("%(filename)s cannot be read as CSV near line %(line)d: %(error)s.")
+            % {"filename": filename, "line": reader.line_num, "error": exc}
         ) from exc
     if not rows or not any(rows[0][1]):
         raise SpreadsheetError(
-            f"{filename} has no header: row 1 should hold the column names, e.g. "
-            f"'{','.join(c.name for c in DATASET_COLUMNS[:3])}'."
+            _("%(filename)s has no header: row 1 should hold the column names, e.g. '%(names)s'.")
+            % {"filename": filename, "names": ",".join(c.name for c in DATASET_COLUMNS[:3])}
         )
     header = rows[0][1]
     return [_Sheet(_csv_table(header, filename), header, rows[1:])]
@@ -448,9 +507,27 @@ def _csv_table(header: list[str], filename: str) -> str:
     if actor_score > dataset_score:
         return ACTORS
     raise SpreadsheetError(
-        f"{filename}: cannot tell whether this file lists actors or datasets. A file of datasets "
-        "needs a 'title' column and a file of actors a 'name' column, in row 1."
+        _(
+            "%(filename)s: cannot tell whether this file lists actors or datasets. A file of "
+            "datasets needs a 'title' column and a file of actors a 'name' column, in row 1."
+        )
+        % {"filename": filename}
     )
+
+
+def unreadable_workbook(filename: str, exc: Exception) -> str:
+    return _(
+        "%(filename)s cannot be opened as an Excel workbook (.xlsx); it may be damaged or in "
+        "another format (%(error)s). Open it in your spreadsheet program and save it again as an "
+        "Excel workbook."
+    ) % {"filename": filename, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def damaged_workbook(filename: str, exc: Exception) -> str:
+    return _(
+        "%(filename)s is damaged and cannot be read (%(error)s). Open it in your spreadsheet "
+        "program and save it again as an Excel workbook."
+    ) % {"filename": filename, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _read_xlsx(path: Path, filename: str) -> list[_Sheet]:
@@ -461,22 +538,24 @@ def _read_xlsx(path: Path, filename: str) -> list[_Sheet]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise SpreadsheetError(
-            f"{filename} cannot be opened as an Excel workbook (.xlsx); it may be damaged or "
-            f"in another format ({type(exc).__name__}: {exc}). Open it in your spreadsheet "
-            "program and save it again as an Excel workbook."
-        ) from exc
+        raise SpreadsheetError(unreadable_workbook(filename, exc)) from exc
     try:
         return _read_workbook(workbook, filename)
     except SpreadsheetError:
         raise
     except Exception as exc:
-        raise SpreadsheetError(
-            f"{filename} is damaged and cannot be read ({type(exc).__name__}: {exc}). Open it "
-            "in your spreadsheet program and save it again as an Excel workbook."
-        ) from exc
+        raise SpreadsheetError(damaged_workbook(filename, exc)) from exc
     finally:
         workbook.close()
+
+
+def empty_header(filename: str, sheet: str) -> str:
+    return _(
+        "%(filename)s, sheet '%(sheet)s': row 1 is empty; it should hold the column names."
+    ) % {
+        "filename": filename,
+        "sheet": sheet,
+    }
 
 
 def _read_workbook(workbook: Any, filename: str) -> list[_Sheet]:
@@ -487,8 +566,11 @@ def _read_workbook(workbook: Any, filename: str) -> list[_Sheet]:
             found[table] = name
     if not found:
         raise SpreadsheetError(
-            f"{filename} has no sheet called 'Actors' or 'Datasets' (its sheets are: "
-            f"{', '.join(workbook.sheet_names)}). Rename the sheet that holds your data."
+            _(
+                "%(filename)s has no sheet called 'Actors' or 'Datasets' (its sheets are: "
+                "%(sheets)s). Rename the sheet that holds your data."
+            )
+            % {"filename": filename, "sheets": ", ".join(workbook.sheet_names)}
         )
     sheets = []
     for table in (ACTORS, DATASETS):
@@ -500,18 +582,15 @@ def _read_workbook(workbook: Any, filename: str) -> list[_Sheet]:
             (number, [_cell_text(value) for value in cells])
             for number, cells in enumerate(values, 1)
         ]
-        if not any(any(cells) for _, cells in rows):
+        if not any(any(cells) for _number, cells in rows):
             continue
         if not any(rows[0][1]):
-            raise SpreadsheetError(
-                f"{filename}, sheet '{found[table]}': row 1 is empty; it should hold the "
-                "column names."
-            )
+            raise SpreadsheetError(empty_header(filename, found[table]))
         sheets.append(_Sheet(table, rows[0][1], rows[1:]))
     if not sheets:
         raise SpreadsheetError(
-            f"{filename} has no header: the sheets "
-            f"{' and '.join(repr(name) for name in found.values())} are empty."
+            _("%(filename)s has no header: the sheets %(sheets)s are empty.")
+            % {"filename": filename, "sheets": ", ".join(repr(name) for name in found.values())}
         )
     return sheets
 
@@ -528,16 +607,21 @@ def _fold(text: str) -> str:
 
 
 def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Codes by the ways people write them: the code, or the label in any of the site's
+    languages (English first, so a label that means one thing in English keeps meaning it)."""
     lookup = {}
-    for value, label in choices.choices:
+    for value in choices.values:
         lookup[value] = value
         lookup[_fold(value)] = value
         lookup[_fold(value.replace("_", " "))] = value
-        lookup[_fold(str(label))] = value
+    for language in [None, *(code for code, _name in settings.LANGUAGES)]:
+        with translation.override(language):
+            for value, label in choices.choices:
+                lookup.setdefault(_fold(str(label)), value)
     return lookup
 
 
-_CHOICE_LOOKUPS = {name: _choice_lookup(choices) for name, (choices, _) in CHOICE_COLUMNS.items()}
+_CHOICE_LOOKUPS = {name: _choice_lookup(choices) for name, (choices, _n) in CHOICE_COLUMNS.items()}
 _DATASET_DEFAULTS = {name: Dataset._meta.get_field(name).get_default for name in _DATASET_FIELDS}
 _JSON_FIELDS = {
     name: field
@@ -613,15 +697,19 @@ class _RowCheck:
         value = self.cells.get(column, "")
         limit = self.max_length.get(column)
         if limit and len(value) > limit:
-            self.problem(
-                column, f"this is {len(value)} characters long; shorten it to {limit} or fewer."
-            )
+            self.problem(column, too_long(len(value), limit))
         return value
 
     def required(self, column: str, what: str) -> str:
+        """`what` is "actor" or "dataset"."""
         value = self.text(column)
         if not value:
-            self.problem(column, f"this is empty; every {what} needs a {column}.")
+            message = (
+                _("this is empty; every actor needs a %(column)s.")
+                if what == "actor"
+                else _("this is empty; every dataset needs a %(column)s.")
+            )
+            self.problem(column, message % {"column": column})
         return value
 
     def choice(self, column: str) -> str:
@@ -632,9 +720,7 @@ class _RowCheck:
         lookup = _CHOICE_LOOKUPS[column]
         code = lookup.get(value) or lookup.get(_fold(value))
         if code is None:
-            self.problem(
-                column, f"'{value}' is not {noun}; use one of {', '.join(choices.values)}."
-            )
+            self.problem(column, not_a_choice(value, noun, choices.values))
             return value
         return code
 
@@ -643,7 +729,8 @@ class _RowCheck:
         if value and not _is_url(value):
             self.problem(
                 column,
-                f"'{value}' is not a web address; write it in full, starting with https://",
+                _("'%(value)s' is not a web address; write it in full, starting with https://")
+                % {"value": value},
             )
         return value
 
@@ -660,8 +747,11 @@ class _RowCheck:
             if len(name) > _THEME_MAX_LENGTH:
                 self.problem(
                     "themes",
-                    f"the theme '{name[:40]}...' is {len(name)} characters long; shorten it to "
-                    f"{_THEME_MAX_LENGTH} or fewer.",
+                    _(
+                        "the theme '%(theme)s...' is %(length)d characters long; shorten it to "
+                        "%(limit)d or fewer."
+                    )
+                    % {"theme": name[:40], "length": len(name), "limit": _THEME_MAX_LENGTH},
                 )
             elif name.casefold() not in seen:
                 seen.add(name.casefold())
@@ -683,9 +773,12 @@ class _RowCheck:
             if not _is_url(url):
                 self.problem(
                     "distributions",
-                    f"line {number}: '{url}' is not a web address. Put each distribution on its "
-                    "own line, as a full address starting with https://, or as "
-                    "'Title | https://... | FORMAT'.",
+                    _(
+                        "line %(line)d: '%(url)s' is not a web address. Put each distribution on "
+                        "its own line, as a full address starting with https://, or as "
+                        "'Title | https://... | FORMAT'."
+                    )
+                    % {"line": number, "url": url},
                 )
                 continue
             for part, value in (("title", title), ("url", url), ("format", fmt)):
@@ -693,11 +786,44 @@ class _RowCheck:
                 if len(value) > limit:
                     self.problem(
                         "distributions",
-                        f"line {number}: the {part} is {len(value)} characters long; shorten it "
-                        f"to {limit} or fewer.",
+                        _(
+                            "line %(line)d: the %(part)s is %(length)d characters long; shorten "
+                            "it to %(limit)d or fewer."
+                        )
+                        % {"line": number, "part": part, "length": len(value), "limit": limit},
                     )
             result.append((title, url, fmt.upper()))
         return result
+
+
+def too_long(length: int, limit: int) -> str:
+    return _("this is %(length)d characters long; shorten it to %(limit)d or fewer.") % {
+        "length": length,
+        "limit": limit,
+    }
+
+
+def not_a_choice(value: str, noun: str, codes: list[str]) -> str:
+    """`noun` names what the column holds, e.g. "a sector"."""
+    return _("'%(value)s' is not %(noun)s; use one of %(codes)s.") % {
+        "value": value,
+        "noun": noun,
+        "codes": ", ".join(codes),
+    }
+
+
+def unknown_column(cell: str, expected: str) -> str:
+    return _("unknown column '%(column)s'; expected one of %(expected)s. Rename or delete it.") % {
+        "column": cell,
+        "expected": expected,
+    }
+
+
+def repeated_column(key: str, first: int, second: int) -> str:
+    return _(
+        "the column '%(column)s' appears twice (columns %(first)d and %(second)d); delete one of "
+        "them."
+    ) % {"column": key, "first": first, "second": second}
 
 
 def _map_columns(sheet: _Sheet, problems: list[Problem]) -> dict[str, int] | None:
@@ -712,23 +838,10 @@ def _map_columns(sheet: _Sheet, problems: list[Problem]) -> dict[str, int] | Non
         if not key:
             continue
         if key not in known:
-            problems.append(
-                Problem(
-                    sheet.table,
-                    1,
-                    cell,
-                    f"unknown column '{cell}'; expected one of {expected}. Rename or delete it.",
-                )
-            )
+            problems.append(Problem(sheet.table, 1, cell, unknown_column(cell, expected)))
         elif key in positions:
             problems.append(
-                Problem(
-                    sheet.table,
-                    1,
-                    cell,
-                    f"the column '{key}' appears twice (columns {positions[key] + 1} and "
-                    f"{index + 1}); delete one of them.",
-                )
+                Problem(sheet.table, 1, cell, repeated_column(key, positions[key] + 1, index + 1))
             )
         else:
             positions[key] = index
@@ -739,7 +852,8 @@ def _map_columns(sheet: _Sheet, problems: list[Problem]) -> dict[str, int] | Non
                 sheet.table,
                 1,
                 name,
-                f"the required column '{name}' is missing; add it to row 1.",
+                _("the required column '%(column)s' is missing; add it to row 1.")
+                % {"column": name},
             )
         )
     return None if missing else positions
@@ -766,8 +880,11 @@ def _rows_cells(
                         sheet.table,
                         number,
                         None,
-                        f"column {get_column_letter(index + 1)} holds '{cells[index][:40]}' but "
-                        "has no name in row 1; give it one of the expected names or delete it.",
+                        _(
+                            "column %(letter)s holds '%(value)s' but has no name in row 1; give it "
+                            "one of the expected names or delete it."
+                        )
+                        % {"letter": get_column_letter(index + 1), "value": cells[index][:40]},
                     )
                 )
         yield number, {name: cells[i] if i < size else "" for name, i in positions.items()}
@@ -840,7 +957,8 @@ class _Planner:
                 if earlier is not None:
                     check.problem(
                         "name",
-                        f"'{name}' is already in row {earlier.row}; list each actor once.",
+                        _("'%(name)s' is already in row %(row)d; list each actor once.")
+                        % {"name": name, "row": earlier.row},
                     )
                 else:
                     row.pk = self.actors.find(name)
@@ -873,8 +991,11 @@ class _Planner:
                     ACTORS,
                     row,
                     "parent",
-                    f"'{name}' is not in the Actors sheet or in the workspace; add a row for "
-                    "it, correct the name, or leave parent blank.",
+                    _(
+                        "'%(name)s' is not in the Actors sheet or in the workspace; add a row for "
+                        "it, correct the name, or leave parent blank."
+                    )
+                    % {"name": name},
                 )
         if "parent" not in self.state.actor_columns:
             return
@@ -887,10 +1008,15 @@ class _Planner:
         for row in listed:
             if row.parent is not None and self.makes_loop(row.ref, parent_of):
                 message = (
-                    "an actor cannot be its own parent; leave parent blank or name another actor."
+                    _(
+                        "an actor cannot be its own parent; leave parent blank or name another "
+                        "actor."
+                    )
                     if row.parent == row.ref
-                    else "this parent already sits inside this actor, which would make a loop; "
-                    "choose another parent or leave it blank."
+                    else _(
+                        "this parent already sits inside this actor, which would make a loop; "
+                        "choose another parent or leave it blank."
+                    )
                 )
                 self.row_problem(ACTORS, row, "parent", message)
 
@@ -936,8 +1062,11 @@ class _Planner:
             if row.identifier and not _SLUG.match(row.identifier):
                 check.problem(
                     "identifier",
-                    f"'{row.identifier}' is not a valid identifier; use only letters, "
-                    "numbers, hyphens and underscores, e.g. 'bus-stops-2024'.",
+                    _(
+                        "'%(identifier)s' is not a valid identifier; use only letters, numbers, "
+                        "hyphens and underscores, e.g. 'bus-stops-2024'."
+                    )
+                    % {"identifier": row.identifier},
                 )
             for name in _DATASET_FIELDS:
                 if name in columns:
@@ -995,8 +1124,12 @@ class _Planner:
                         DATASETS,
                         row,
                         "identifier",
-                        f"{len(matches)} datasets in the workspace are called '{title}' "
-                        f"({identifiers}); fill in the identifier to say which one this row is.",
+                        _(
+                            "%(count)d datasets in the workspace are called '%(title)s' "
+                            "(%(identifiers)s); fill in the identifier to say which one this row "
+                            "is."
+                        )
+                        % {"count": len(matches), "title": title, "identifiers": identifiers},
                     )
                     continue
                 if matches:
@@ -1008,8 +1141,11 @@ class _Planner:
                             DATASETS,
                             row,
                             "title",
-                            f"row {earlier} has the same title and no identifier either; give "
-                            "the rows identifiers so they stay separate datasets.",
+                            _(
+                                "row %(row)d has the same title and no identifier either; give "
+                                "the rows identifiers so they stay separate datasets."
+                            )
+                            % {"row": earlier},
                         )
                         continue
                     untitled_new[title.casefold()] = row.row
@@ -1023,7 +1159,8 @@ class _Planner:
                     DATASETS,
                     row,
                     "identifier" if row.identifier else "title",
-                    f"row {claimed[target]} is already about this dataset; list each dataset once.",
+                    _("row %(row)d is already about this dataset; list each dataset once.")
+                    % {"row": claimed[target]},
                 )
             else:
                 claimed[target] = row.row
@@ -1071,7 +1208,7 @@ class _Planner:
                 name,
                 None,
                 [],
-                note=f"named as steward in row {first_named[key]}",
+                note=_("named as steward in row %(row)d") % {"row": first_named[key]},
             )
             for key, name in self.state.steward_actors.items()
         )
@@ -1131,8 +1268,11 @@ def read_plan(
     readers = {".csv": _read_csv, ".xlsx": _read_xlsx}
     if suffix not in readers:
         raise SpreadsheetError(
-            f"{filename}: only CSV (.csv) and Excel (.xlsx) files can be imported. Save the file "
-            "from your spreadsheet program as 'CSV UTF-8' or as an Excel workbook."
+            _(
+                "%(filename)s: only CSV (.csv) and Excel (.xlsx) files can be imported. Save the "
+                "file from your spreadsheet program as 'CSV UTF-8' or as an Excel workbook."
+            )
+            % {"filename": filename}
         )
     with _collector_paused():
         sheets = readers[suffix](path, filename)
@@ -1473,8 +1613,8 @@ def _actor_rows(workspace: Workspace) -> Iterator[list[str]]:
         .order_by("name", "pk")
         .values_list("pk", "parent_id", *_ACTOR_FIELDS)
     )
-    names = {pk: values[0] for pk, _, *values in actors}
-    for _, parent_id, name, kind, sector, description, contact, website in actors:
+    names = {pk: values[0] for pk, _parent, *values in actors}
+    for _pk, parent_id, name, kind, sector, description, contact, website in actors:
         parent = names.get(parent_id, "") if parent_id else ""
         yield [name, kind, sector, parent, description, contact, website]
 
@@ -1611,18 +1751,49 @@ def export_xlsx(workspace: Workspace, stream: BinaryIO) -> int:
 def allowed_values(column: Column) -> str:
     """What a column accepts, in words, for the Help sheet and the documentation."""
     if column.name in CHOICE_COLUMNS:
-        choices, _ = CHOICE_COLUMNS[column.name]
+        choices, _noun = CHOICE_COLUMNS[column.name]
         listed = "; ".join(f"{value} = {label}" for value, label in choices.choices)
-        return f"The code or the label: {listed}"
+        return _("The code or the label: %(choices)s") % {"choices": listed}
     if column.name in LIST_COLUMNS:
-        return "A list separated by semicolons"
+        return _("A list separated by semicolons")
     if column.name == "distributions":
-        return "Web addresses, one per line, each optionally as 'Title | URL | FORMAT'"
+        return _("Web addresses, one per line, each optionally as 'Title | URL | FORMAT'")
     if column.name == "website":
-        return "A web address starting with http:// or https://"
+        return _("A web address starting with http:// or https://")
     if column.name == "identifier":
-        return "Letters, numbers, hyphens and underscores"
-    return "Any text"
+        return _("Letters, numbers, hyphens and underscores")
+    return _("Any text")
+
+
+def help_sheet(
+    workbook: Workbook,
+    columns: dict[str, list[Column]],
+    widths: list[int],
+    allowed: Callable[[Column], str] = allowed_values,
+) -> None:
+    """The Help sheet of a template: each column of each sheet explained, in the reader's
+    language (the import never reads this sheet), with `allowed` saying what a column takes."""
+    rows = [
+        [
+            sheet.capitalize(),
+            c.name,
+            _("yes") if c.required else _("no"),
+            allowed(c),
+            str(c.help),
+            c.example,
+        ]
+        for sheet, sheet_columns in columns.items()
+        for c in sheet_columns
+    ]
+    header = [
+        _("sheet"),
+        _("column"),
+        _("required"),
+        _("allowed values"),
+        _("what to write"),
+        _("example"),
+    ]
+    _add_sheet(workbook, _("Help"), header, rows, widths)
 
 
 def write_template(fmt: str, stream: TextIO | BinaryIO, table: str = "datasets") -> None:
@@ -1649,23 +1820,5 @@ def write_template(fmt: str, stream: TextIO | BinaryIO, table: str = "datasets")
             [[c.example for c in columns]],
             _widths(columns),
         )
-    help_rows = [
-        [
-            sheet.capitalize(),
-            c.name,
-            "yes" if c.required else "no",
-            allowed_values(c),
-            c.help,
-            c.example,
-        ]
-        for sheet in (ACTORS, DATASETS)
-        for c in COLUMNS[sheet]
-    ]
-    _add_sheet(
-        workbook,
-        "Help",
-        ["sheet", "column", "required", "allowed values", "what to write", "example"],
-        help_rows,
-        [12, 20, 10, 60, 80, 40],
-    )
+    help_sheet(workbook, COLUMNS, [12, 20, 10, 60, 80, 40])
     workbook.save(stream)

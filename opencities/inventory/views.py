@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, DetailView, TemplateView
 
@@ -251,7 +252,7 @@ class ActorFormMixin(WorkspaceObjectMixin):
         actor = form.save(commit=False)
         actor.workspace = self.workspace
         actor.save()
-        messages.success(request, f"Saved “{actor.name}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": actor.name})
         return redirect(actor)
 
 
@@ -294,7 +295,7 @@ class DatasetFormMixin(WorkspaceObjectMixin):
             dataset = form.save()
             formset.instance = dataset
             formset.save()
-        messages.success(request, f"Saved “{dataset.title}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": dataset.title})
         return redirect(dataset)
 
 
@@ -334,9 +335,9 @@ class DatasetClassificationView(WorkspaceObjectMixin, View):
                 status=200 if saved else 400,
             )
         if saved:
-            messages.success(request, "Classification saved.")
+            messages.success(request, _("Classification saved."))
         else:
-            messages.error(request, "Choose a value from each list.")
+            messages.error(request, _("Choose a value from each list."))
         return redirect(dataset)
 
 
@@ -345,7 +346,7 @@ class WorkspaceDeleteView(WorkspaceObjectMixin, DeleteView):
     template_name = "inventory/confirm_delete.html"
 
     def form_valid(self, form):
-        messages.success(self.request, f"Deleted “{self.object}”.")
+        messages.success(self.request, _("Deleted “%(name)s”.") % {"name": self.object})
         return super().form_valid(form)
 
 
@@ -397,7 +398,7 @@ class ImportUploadView(WorkspaceMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["column_tables"] = [
+        context["column_tables"] = [  # by the names of their sheets, which stay in English
             ("Datasets", spreadsheet.DATASET_COLUMNS),
             ("Actors", spreadsheet.ACTOR_COLUMNS),
         ]
@@ -408,15 +409,18 @@ class ImportUploadView(WorkspaceMixin, TemplateView):
         upload = request.FILES.get("file")
         error = None
         if upload is None:
-            error = "Choose a CSV or XLSX file to import."
+            error = _("Choose a CSV or XLSX file to import.")
         elif Path(upload.name).suffix.lower() not in {".csv", ".xlsx"}:
-            error = f"“{upload.name}” is not a .csv or .xlsx file."
+            error = _("“%(name)s” is not a .csv or .xlsx file.") % {"name": upload.name}
         elif upload.size > settings.MAX_IMPORT_BYTES:
-            error = (
-                f"“{upload.name}” is {upload.size // 1_000_000} MB; the limit is "
-                f"{settings.MAX_IMPORT_BYTES // 1_000_000} MB. "
+            error = _(
+                "“%(name)s” is %(size)d MB; the limit is %(limit)d MB. "
                 "Use `opencities import` for larger files."
-            )
+            ) % {
+                "name": upload.name,
+                "size": upload.size // 1_000_000,
+                "limit": settings.MAX_IMPORT_BYTES // 1_000_000,
+            }
         if error:
             return self.render_to_response(self.get_context_data(error=error), status=400)
         token = str(uuid.uuid4())
@@ -447,7 +451,7 @@ class ImportPreviewView(WorkspaceMixin, TemplateView):
     def pending(self) -> dict:
         entry = self.request.session.get(SESSION_IMPORTS, {}).get(str(self.kwargs["token"]))
         if not entry or entry["workspace"] != self.workspace.pk or not Path(entry["path"]).exists():
-            raise Http404("This import is no longer waiting: upload the file again.")
+            raise Http404(_("This import is no longer waiting: upload the file again."))
         return entry
 
     def plan(self, entry):
@@ -472,25 +476,36 @@ class ImportPreviewView(WorkspaceMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         entry = self.pending()
-        plan, _ = self.plan(entry)
+        plan, _error = self.plan(entry)
         if plan is None or not plan.ok:
-            messages.error(request, "Nothing was imported: the file has problems listed below.")
+            messages.error(request, _("Nothing was imported: the file has problems listed below."))
             return redirect("inventory:import_preview", self.workspace.slug, kwargs["token"])
         try:
             run = spreadsheet.apply_plan(plan, user=request.user)
         except DatabaseError:
             messages.error(
                 request,
-                "Nothing was imported: the inventory changed while the file was being imported. "
-                "Check the preview again.",
+                _(
+                    "Nothing was imported: the inventory changed while the file was being "
+                    "imported. Check the preview again."
+                ),
             )
             return redirect("inventory:import_preview", self.workspace.slug, kwargs["token"])
         self.forget(entry)
         messages.success(
             request,
-            f"Imported {entry['filename']}: {run.datasets_created} datasets created, "
-            f"{run.datasets_updated} updated; {run.actors_created} actors created, "
-            f"{run.actors_updated} updated.",
+            _(
+                "Imported %(filename)s: %(datasets_created)d datasets created, "
+                "%(datasets_updated)d updated; %(actors_created)d actors created, "
+                "%(actors_updated)d updated."
+            )
+            % {
+                "filename": entry["filename"],
+                "datasets_created": run.datasets_created,
+                "datasets_updated": run.datasets_updated,
+                "actors_created": run.actors_created,
+                "actors_updated": run.actors_updated,
+            },
         )
         return redirect("inventory:dashboard", self.workspace.slug)
 

@@ -15,6 +15,7 @@ from django.forms import model_to_dict
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from opencities.accounts.mixins import EDIT, VIEW
@@ -22,10 +23,10 @@ from opencities.inventory.models import Actor, Dataset, Technology
 from opencities.inventory.search import search
 
 from .exports import exchange_as_json, map_as_json, node_as_json
-from .findings import analyse, as_dict
+from .findings import as_dict
 from .forms import ExchangeForm, NodeForm
-from .models import EcosystemMap, Exchange, ExchangeKind, FlowStatus, Node, Role
-from .views import MapMixin
+from .models import NODE_KIND_LABELS, EcosystemMap, Exchange, ExchangeKind, FlowStatus, Node, Role
+from .views import MapMixin, findings_of
 
 INVENTORY = {
     "actor": (Actor, "name"),
@@ -65,26 +66,28 @@ class MapApiMixin(MapMixin):
         try:
             return super().dispatch(request, *args, **kwargs)
         except Http404:
-            return refused("Not found: it may have been deleted, or is not yours to see.", 404)
+            return refused(_("Not found: it may have been deleted, or is not yours to see."), 404)
         except PermissionDenied:
-            return refused("Your role in this workspace does not allow this change.", 403)
+            return refused(_("Your role in this workspace does not allow this change."), 403)
         except BadRequest as problem:
             return refused(str(problem), errors=problem.errors)
 
     def handle_no_permission(self):
-        return refused("Your session has ended: sign in again.", 401)
+        return refused(_("Your session has ended: sign in again."), 401)
 
     def body(self, allowed: set[str] | list[str]) -> dict[str, Any]:
         """The request's JSON object, refusing anything else and any field we do not know."""
         try:
             data = json.loads(self.request.body or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise BadRequest(f"The request body is not valid JSON ({error}).") from error
+            raise BadRequest(
+                _("The request body is not valid JSON (%(error)s).") % {"error": error}
+            ) from error
         if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object.")
+            raise BadRequest(_("The request body must be a JSON object."))
         unknown = sorted(set(data) - set(allowed))
         if unknown:
-            raise BadRequest(f"Unknown field: {', '.join(unknown)}.")
+            raise BadRequest(_("Unknown field: %(fields)s.") % {"fields": ", ".join(unknown)})
         return data
 
     def touched(self) -> None:
@@ -126,8 +129,7 @@ class FindingsApi(MapApiMixin, View):
     http_method_names = ["get"]
 
     def get(self, request, *args, **kwargs):
-        ecosystem_map = self.get_map()
-        findings = analyse(ecosystem_map) if ecosystem_map.nodes.exists() else []
+        findings = findings_of(self.get_map())
         return JsonResponse({"findings": [as_dict(f) for f in findings]})
 
 
@@ -174,7 +176,10 @@ class NodesApi(MapApiMixin, View):
                 workspace=self.workspace, pk=_integer(data["inventory_id"], "inventory_id")
             ).first()
             if record is None:
-                raise BadRequest(f"No {kind} with id {data['inventory_id']} in this workspace.")
+                raise BadRequest(
+                    _("No %(kind)s with id %(id)s in this workspace.")
+                    % {"kind": NODE_KIND_LABELS[kind].lower(), "id": data["inventory_id"]}
+                )
             name = getattr(record, field)
         form = NodeForm(
             {"kind": kind, "existing": name, "roles": data.get("roles") or []},
@@ -201,13 +206,20 @@ class NodeApi(MapApiMixin, View):
         if "roles" in data:
             roles = data["roles"]
             if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-                raise BadRequest("roles must be a list of role names.", {"roles": ["Not a list."]})
+                raise BadRequest(
+                    _("roles must be a list of role names."), {"roles": [_("Not a list.")]}
+                )
             unknown = sorted(set(roles) - set(Role.values))
             if unknown:
-                raise BadRequest(f"Unknown roles: {', '.join(unknown)}.", {"roles": unknown})
+                raise BadRequest(
+                    _("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)},
+                    {"roles": unknown},
+                )
             node.roles = [role for role in Role.values if role in roles]
             if node.roles and not node.actor_id:
-                raise BadRequest("Only actors play roles on a map.", {"roles": ["Actors only."]})
+                raise BadRequest(
+                    _("Only actors play roles on a map."), {"roles": [_("Actors only.")]}
+                )
         if "x" in data or "y" in data:
             node.x, node.y = _position(data, node)
         node.save()
@@ -232,16 +244,23 @@ class PositionsApi(MapApiMixin, View):
     def post(self, request, *args, **kwargs):
         positions = self.body({"positions"}).get("positions")
         if not isinstance(positions, list) or len(positions) > MAX_POSITIONS:
-            raise BadRequest(f"positions must be a list of at most {MAX_POSITIONS} entries.")
+            raise BadRequest(
+                _("positions must be a list of at most %(limit)d entries.")
+                % {"limit": MAX_POSITIONS}
+            )
         wanted: dict[int, tuple[float, float]] = {}
         for index, entry in enumerate(positions):
             if not isinstance(entry, dict) or set(entry) != {"id", "x", "y"}:
-                raise BadRequest(f"Position {index + 1} must have exactly id, x and y.")
+                raise BadRequest(
+                    _("Position %(number)d must have exactly id, x and y.") % {"number": index + 1}
+                )
             wanted[_integer(entry["id"], "id")] = _position(entry)
         nodes = list(self.get_map().nodes.filter(pk__in=wanted).only("pk", "x", "y"))
         missing = sorted(set(wanted) - {node.pk for node in nodes})
         if missing:
-            raise BadRequest(f"Not on this map: node {', '.join(map(str, missing[:10]))}.")
+            raise BadRequest(
+                _("Not on this map: node %(nodes)s.") % {"nodes": ", ".join(map(str, missing[:10]))}
+            )
         for node in nodes:
             node.x, node.y = wanted[node.pk]
         Node.objects.bulk_update(nodes, ["x", "y"], batch_size=500)
@@ -285,7 +304,10 @@ class ExchangeApi(MapApiMixin, View):
 
 def _integer(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"{field} must be a whole number.", {field: ["Not a whole number."]})
+        raise BadRequest(
+            _("%(field)s must be a whole number.") % {"field": field},
+            {field: [_("Not a whole number.")]},
+        )
     return value
 
 
@@ -299,7 +321,9 @@ def _position(data: dict[str, Any], node: Node | None = None) -> tuple[float | N
             or not isinstance(value, int | float)
             or not -1e7 < value < 1e7  # also refuses NaN and infinity
         ):
-            raise BadRequest(f"{axis} must be a number.", {axis: ["Not a number."]})
+            raise BadRequest(
+                _("%(axis)s must be a number.") % {"axis": axis}, {axis: [_("Not a number.")]}
+            )
         point.append(None if value is None else float(value))
     return point[0], point[1]
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MapsConfig(AppConfig):
     name = "opencities.maps"
     label = "maps"
-    verbose_name = "Data ecosystem maps"
+    verbose_name = _("Data ecosystem maps")

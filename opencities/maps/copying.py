@@ -1,6 +1,7 @@
 """Start a future-state map from the current one, so the team edits a copy, not the present."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import EcosystemMap, Exchange, MapState, Node
 
@@ -10,7 +11,7 @@ def copy_as_future(current: EcosystemMap, title: str | None = None) -> Ecosystem
     """A new future-state map with the same nodes (roles and places) and exchanges."""
     future = EcosystemMap.objects.create(
         project=current.project,
-        title=title or f"{current.title} — future",
+        title=title or _("%(title)s — future") % {"title": current.title},
         state=MapState.FUTURE,
         description=current.description,
         based_on=current,

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opencities.inventory.models import (
     Actor,
@@ -11,7 +13,7 @@ from opencities.inventory.models import (
     unique_identifier,
 )
 
-from .models import BlockReason, EcosystemMap, Exchange, Node, Role
+from .models import NODE_KIND_LABELS, BlockReason, EcosystemMap, Exchange, Node, Role
 
 
 class MapForm(forms.ModelForm):
@@ -24,15 +26,14 @@ class MapForm(forms.ModelForm):
 class NodeForm(forms.Form):
     """Put an inventory record on the map, or create one from here (it joins the inventory)."""
 
-    KINDS = [("actor", "Actor"), ("dataset", "Dataset"), ("technology", "Technology")]
-    kind = forms.ChoiceField(choices=KINDS)
+    kind = forms.ChoiceField(label=_("Kind"), choices=NODE_KIND_LABELS)
     existing = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=300,
-        help_text="An actor, dataset or technology of the inventory, or a new name to add one.",
+        help_text=_("An actor, dataset or technology of the inventory, or a new name to add one."),
     )
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, ecosystem_map: EcosystemMap, **kwargs):
@@ -46,14 +47,16 @@ class NodeForm(forms.Form):
         if not kind or not name:
             return data
         if data.get("roles") and kind != "actor":
-            self.add_error("roles", "Only actors play roles on a map.")
+            self.add_error("roles", gettext("Only actors play roles on a map."))
         model = {"actor": Actor, "dataset": Dataset, "technology": Technology}[kind]
         field = "title" if kind == "dataset" else "name"
         record = model.objects.filter(
             workspace=self.workspace, **{f"{field}__iexact": name}
         ).first()
         if record and Node.objects.filter(map=self.map, **{kind: record}).exists():
-            self.add_error("existing", f"“{record}” is already on this map.")
+            self.add_error(
+                "existing", gettext("“%(name)s” is already on this map.") % {"name": record}
+            )
         data["record"], data["name"] = record, name
         return data
 
@@ -88,7 +91,7 @@ class NodeForm(forms.Form):
 
 class RolesForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -98,7 +101,7 @@ class RolesForm(forms.ModelForm):
 
 class ExchangeForm(forms.ModelForm):
     blocked_reasons = forms.MultipleChoiceField(
-        label="Why it is blocked",
+        label=_("Why it is blocked"),
         choices=BlockReason.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -119,7 +122,7 @@ class ExchangeForm(forms.ModelForm):
             "blocked_reasons",
             "blocked_note",
         ]
-        labels = {"source": "From", "target": "To"}
+        labels = {"source": _("From"), "target": _("To")}
         widgets = {"blocked_note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, ecosystem_map: EcosystemMap, **kwargs):

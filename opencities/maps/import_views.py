@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -47,15 +48,18 @@ class MapImportView(MapMixin, TemplateView):
         upload = request.FILES.get("file")
         error = None
         if upload is None:
-            error = "Choose an Excel workbook (.xlsx) or a Kumu export (.json) to import."
+            error = _("Choose an Excel workbook (.xlsx) or a Kumu export (.json) to import.")
         elif Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
-            error = f"“{upload.name}” is not an .xlsx or a .json file."
+            error = _("“%(name)s” is not an .xlsx or a .json file.") % {"name": upload.name}
         elif upload.size > settings.MAX_IMPORT_BYTES:
-            error = (
-                f"“{upload.name}” is {upload.size // 1_000_000} MB; the limit is "
-                f"{settings.MAX_IMPORT_BYTES // 1_000_000} MB. "
+            error = _(
+                "“%(name)s” is %(size)d MB; the limit is %(limit)d MB. "
                 "Use `opencities import-map` for larger files."
-            )
+            ) % {
+                "name": upload.name,
+                "size": upload.size // 1_000_000,
+                "limit": settings.MAX_IMPORT_BYTES // 1_000_000,
+            }
         if error:
             return self.render_to_response(self.get_context_data(error=error), status=400)
         token = str(uuid.uuid4())
@@ -102,7 +106,7 @@ class MapImportPreviewView(MapMixin, TemplateView):
             or entry["map"] != ecosystem_map.pk
             or not Path(entry["path"]).exists()
         ):
-            raise Http404("This import is no longer waiting: upload the file again.")
+            raise Http404(_("This import is no longer waiting: upload the file again."))
         return entry
 
     def plan(self, entry: dict) -> tuple[importing.MapImportPlan | None, str | None]:
@@ -130,22 +134,28 @@ class MapImportPreviewView(MapMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         entry = self.pending()
-        plan, _ = self.plan(entry)
+        plan, _error = self.plan(entry)
         again = redirect(request.path)
         if plan is None or not plan.ok:
-            messages.error(request, "Nothing was imported: the file has problems listed below.")
+            messages.error(request, _("Nothing was imported: the file has problems listed below."))
             return again
         try:
             summary = importing.apply_map_import(plan)
         except (importing.MapImportError, DatabaseError):
             messages.error(
                 request,
-                "Nothing was imported: the map changed while the file was being imported. "
-                "Check the preview again.",
+                _(
+                    "Nothing was imported: the map changed while the file was being imported. "
+                    "Check the preview again."
+                ),
             )
             return again
         self.forget(entry)
-        messages.success(request, f"Imported {entry['filename']}: {summary}.")
+        messages.success(
+            request,
+            _("Imported %(filename)s: %(summary)s.")
+            % {"filename": entry["filename"], "summary": summary},
+        )
         return redirect(self.get_map())
 
     def forget(self, entry: dict) -> None:

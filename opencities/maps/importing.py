@@ -17,6 +17,7 @@ The layouts are described for the people who fill them in by docs/map-import.md.
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -50,6 +52,14 @@ from opencities.inventory.spreadsheet import (
     _rows_cells,
     _Sheet,
     _split_list,
+    damaged_workbook,
+    empty_header,
+    help_sheet,
+    not_a_choice,
+    repeated_column,
+    too_long,
+    unknown_column,
+    unreadable_workbook,
 )
 
 from .models import (
@@ -83,39 +93,54 @@ NODE_COLUMNS: list[Column] = [
     Column(
         "type",
         True,
-        "What the node is: actor, dataset or technology (Kumu's words such as organisation, "
-        "person, data, app, platform, sensor or service are understood too).",
+        gettext_lazy(
+            "What the node is: actor, dataset or technology (Kumu's words such as organisation, "
+            "person, data, app, platform, sensor or service are understood too)."
+        ),
         "actor",
     ),
     Column(
         "name",
         True,
-        "The actor's or technology's name, or the dataset's title. A name already in the "
-        "inventory (capitals do not matter) puts that record on the map; a new name adds it to "
-        "the inventory too. List each node once.",
+        gettext_lazy(
+            "The actor's or technology's name, or the dataset's title. A name already in the "
+            "inventory (capitals do not matter) puts that record on the map; a new name adds it to "
+            "the inventory too. List each node once."
+        ),
         "Waste Services",
     ),
     Column(
         "roles",
         False,
-        "Actors only: the roles the actor plays on this map, separated by semicolons. They are "
-        "added to the roles the node already has; an import never takes a role away.",
+        gettext_lazy(
+            "Actors only: the roles the actor plays on this map, separated by semicolons. They are "
+            "added to the roles the node already has; an import never takes a role away."
+        ),
         "steward; decision maker",
     ),
     Column(
         "x",
         False,
-        "Where the node is drawn, across, as a number. Leave x and y empty and the map places "
-        "the node itself.",
+        gettext_lazy(
+            "Where the node is drawn, across, as a number. Leave x and y empty and the map places "
+            "the node itself."
+        ),
         "",
     ),
-    Column("y", False, "Where the node is drawn, down, as a number. Give x and y together.", ""),
+    Column(
+        "y",
+        False,
+        gettext_lazy("Where the node is drawn, down, as a number. Give x and y together."),
+        "",
+    ),
     Column(
         "description",
         False,
-        "Used only when the import adds the record to the inventory: what the actor does, what "
-        "the data holds or what the technology is. Records already in the inventory are left "
-        "as they are.",
+        gettext_lazy(
+            "Used only when the import adds the record to the inventory: what the actor does, what "
+            "the data holds or what the technology is. Records already in the inventory are left "
+            "as they are."
+        ),
         "Collects household waste and runs the recycling centres.",
     ),
 ]
@@ -124,37 +149,57 @@ EXCHANGE_COLUMNS: list[Column] = [
     Column(
         "from",
         True,
-        "The node the exchange starts at: a name from the Nodes sheet or a node already on "
-        "the map.",
+        gettext_lazy(
+            "The node the exchange starts at: a name from the Nodes sheet or a node already on "
+            "the map."
+        ),
         "Waste Services",
     ),
-    Column("to", True, "The node the exchange goes to, named the same way.", "Report-a-bin app"),
-    Column("kind", False, "What is exchanged. Empty means data.", "data"),
+    Column(
+        "to",
+        True,
+        gettext_lazy("The node the exchange goes to, named the same way."),
+        "Report-a-bin app",
+    ),
+    Column("kind", False, gettext_lazy("What is exchanged. Empty means data."), "data"),
     Column(
         "dataset",
         False,
-        "Data flows only: the title of the data that flows, a dataset of the Nodes sheet, on "
-        "the map or in the inventory.",
+        gettext_lazy(
+            "Data flows only: the title of the data that flows, a dataset of the Nodes sheet, on "
+            "the map or in the inventory."
+        ),
         "Bin collection rounds",
     ),
-    Column("description", False, "What is exchanged, in a few words.", "Round times for the app"),
-    Column("mechanism", False, "How the data moves. Empty means not recorded.", "api"),
-    Column("frequency", False, "How often it moves, in words.", "daily"),
+    Column(
+        "description",
+        False,
+        gettext_lazy("What is exchanged, in a few words."),
+        "Round times for the app",
+    ),
+    Column(
+        "mechanism", False, gettext_lazy("How the data moves. Empty means not recorded."), "api"
+    ),
+    Column("frequency", False, gettext_lazy("How often it moves, in words."), "daily"),
     Column(
         "access",
         False,
-        "How open the flow is, on the Data Spectrum. Empty means not recorded.",
+        gettext_lazy("How open the flow is, on the Data Spectrum. Empty means not recorded."),
         "open",
     ),
-    Column("status", False, "Whether the flow happens. Empty means active.", "active"),
+    Column(
+        "status", False, gettext_lazy("Whether the flow happens. Empty means active."), "active"
+    ),
     Column(
         "blocked_reasons",
         False,
-        "Why a blocked flow is blocked, separated by semicolons. Required when the status is "
-        "blocked, and only then.",
+        gettext_lazy(
+            "Why a blocked flow is blocked, separated by semicolons. Required when the status is "
+            "blocked, and only then."
+        ),
         "",
     ),
-    Column("blocked_note", False, "More about why the flow is blocked.", ""),
+    Column("blocked_note", False, gettext_lazy("More about why the flow is blocked."), ""),
 ]
 
 COLUMNS: dict[str, list[Column]] = {NODES: NODE_COLUMNS, EXCHANGES: EXCHANGE_COLUMNS}
@@ -177,19 +222,19 @@ EXCHANGE_KIND_WORDS: dict[str, tuple[str, ...]] = {
 
 # Choice columns: the TextChoices they take and how to name one in a message ("is not <noun>").
 CHOICES: dict[str, tuple[type[models.TextChoices], str]] = {
-    "kind": (ExchangeKind, "a kind of exchange"),
-    "mechanism": (Mechanism, "a mechanism"),
-    "access": (Spectrum, "a Data Spectrum level"),
-    "status": (FlowStatus, "a flow status"),
-    "roles": (Role, "a role"),
-    "blocked_reasons": (BlockReason, "a reason for a blocked flow"),
+    "kind": (ExchangeKind, gettext_lazy("a kind of exchange")),
+    "mechanism": (Mechanism, gettext_lazy("a mechanism")),
+    "access": (Spectrum, gettext_lazy("a Data Spectrum level")),
+    "status": (FlowStatus, gettext_lazy("a flow status")),
+    "roles": (Role, gettext_lazy("a role")),
+    "blocked_reasons": (BlockReason, gettext_lazy("a reason for a blocked flow")),
 }
 LIST_COLUMNS = {"roles", "blocked_reasons"}
 
 
 def _lookups() -> dict[str, dict[str, str]]:
     """Each choice column's codes by the ways people write them (codes or labels, any case)."""
-    lookups = {name: _choice_lookup(choices) for name, (choices, _) in CHOICES.items()}
+    lookups = {name: _choice_lookup(choices) for name, (choices, _noun) in CHOICES.items()}
     for kind, words in EXCHANGE_KIND_WORDS.items():
         lookups["kind"].update((_fold(word), str(kind)) for word in words)
     return lookups
@@ -399,11 +444,17 @@ class MapImportSummary:
     exchanges_updated: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.nodes_created} nodes added and {self.nodes_updated} updated, "
-            f"{self.exchanges_created} exchanges added and {self.exchanges_updated} updated, "
-            f"{self.records_created} new inventory records"
-        )
+        return gettext(
+            "%(nodes_created)d nodes added and %(nodes_updated)d updated, "
+            "%(exchanges_created)d exchanges added and %(exchanges_updated)d updated, "
+            "%(records_created)d new inventory records"
+        ) % {
+            "nodes_created": self.nodes_created,
+            "nodes_updated": self.nodes_updated,
+            "exchanges_created": self.exchanges_created,
+            "exchanges_updated": self.exchanges_updated,
+            "records_created": self.records_created,
+        }
 
 
 # Reading workbooks --------------------------------------------------------------------------
@@ -415,11 +466,7 @@ def _read_workbook(path: Path, filename: str) -> dict[str, _Sheet | None]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # damaged workbooks fail in many ways, all meaning the same
-        raise MapImportError(
-            f"{filename} cannot be opened as an Excel workbook (.xlsx); it may be damaged or "
-            f"in another format ({type(exc).__name__}: {exc}). Open it in your spreadsheet "
-            "program and save it again as an Excel workbook."
-        ) from exc
+        raise MapImportError(unreadable_workbook(filename, exc)) from exc
     try:
         found: dict[str, str] = {}
         for name in workbook.sheet_names:
@@ -429,10 +476,16 @@ def _read_workbook(path: Path, filename: str) -> dict[str, _Sheet | None]:
         missing = [table.capitalize() for table in COLUMNS if table not in found]
         if missing:
             raise MapImportError(
-                f"{filename} has no sheet called {' or '.join(repr(m) for m in missing)} (its "
-                f"sheets are: {', '.join(workbook.sheet_names)}). A map workbook needs a "
-                "'Nodes' and an 'Exchanges' sheet; a sheet with nothing to import may hold "
-                "just its header row."
+                gettext(
+                    "%(filename)s has no sheet called %(missing)s (its sheets are: %(sheets)s). "
+                    "A map workbook needs a 'Nodes' and an 'Exchanges' sheet; a sheet with "
+                    "nothing to import may hold just its header row."
+                )
+                % {
+                    "filename": filename,
+                    "missing": _either(repr(m) for m in missing),
+                    "sheets": ", ".join(workbook.sheet_names),
+                }
             )
         sheets: dict[str, _Sheet | None] = {}
         for table, name in found.items():
@@ -446,21 +499,19 @@ def _read_workbook(path: Path, filename: str) -> dict[str, _Sheet | None]:
                 sheets[table] = None
                 continue
             if not any(rows[0][1]):
-                raise MapImportError(
-                    f"{filename}, sheet '{name}': row 1 is empty; it should hold the column names."
-                )
+                raise MapImportError(empty_header(filename, name))
             sheets[table] = _Sheet(table, rows[0][1], rows[1:])
     except MapImportError:
         raise
     except Exception as exc:
-        raise MapImportError(
-            f"{filename} is damaged and cannot be read ({type(exc).__name__}: {exc}). Open it "
-            "in your spreadsheet program and save it again as an Excel workbook."
-        ) from exc
+        raise MapImportError(damaged_workbook(filename, exc)) from exc
     finally:
         workbook.close()
     if not any(sheets.values()):
-        raise MapImportError(f"{filename}: the sheets 'Nodes' and 'Exchanges' are both empty.")
+        raise MapImportError(
+            gettext("%(filename)s: the sheets 'Nodes' and 'Exchanges' are both empty.")
+            % {"filename": filename}
+        )
     return sheets
 
 
@@ -477,12 +528,9 @@ def _map_columns(sheet: _Sheet, problems: list[Problem]) -> dict[str, int] | Non
         if not key:
             continue
         if key not in known:
-            message = f"unknown column '{cell}'; expected one of {expected}. Rename or delete it."
+            message = unknown_column(cell, expected)
         elif key in positions:
-            message = (
-                f"the column '{key}' appears twice (columns {positions[key] + 1} and "
-                f"{index + 1}); delete one of them."
-            )
+            message = repeated_column(key, positions[key] + 1, index + 1)
         else:
             positions[key] = index
             continue
@@ -490,7 +538,12 @@ def _map_columns(sheet: _Sheet, problems: list[Problem]) -> dict[str, int] | Non
     missing = [c.name for c in columns if c.required and c.name not in positions]
     for name in missing:
         problems.append(
-            Problem(sheet.table, 1, name, f"the required column '{name}' is missing; add it.")
+            Problem(
+                sheet.table,
+                1,
+                name,
+                gettext("the required column '%(column)s' is missing; add it.") % {"column": name},
+            )
         )
     return None if missing else positions
 
@@ -553,22 +606,34 @@ def _read_kumu(
     try:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise MapImportError(f"{filename} is not in the UTF-8 encoding: {exc}.") from exc
+        raise MapImportError(
+            gettext("%(filename)s is not in the UTF-8 encoding: %(error)s.")
+            % {"filename": filename, "error": exc}
+        ) from exc
     except json.JSONDecodeError as exc:
         raise MapImportError(
-            f"{filename} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-            "Export the map from Kumu as JSON again and import that file."
+            gettext(
+                "%(filename)s is not valid JSON: %(error)s at line %(line)d, column %(column)d. "
+                "Export the map from Kumu as JSON again and import that file."
+            )
+            % {"filename": filename, "error": exc.msg, "line": exc.lineno, "column": exc.colno}
         ) from exc
     if not isinstance(document, dict) or not {ELEMENTS, CONNECTIONS} & document.keys():
         raise MapImportError(
-            f"{filename} is not a Kumu export: expected a JSON object with an 'elements' list "
-            "and a 'connections' list."
+            gettext(
+                "%(filename)s is not a Kumu export: expected a JSON object with an 'elements' "
+                "list and a 'connections' list."
+            )
+            % {"filename": filename}
         )
     lists = {}
     for part in (ELEMENTS, CONNECTIONS):
         lists[part] = document.get(part) or []
         if not isinstance(lists[part], list):
-            raise MapImportError(f"{filename}: '{part}' should be a list of objects.")
+            raise MapImportError(
+                gettext("%(filename)s: '%(part)s' should be a list of objects.")
+                % {"filename": filename, "part": part}
+            )
     elements, ids = _kumu_elements(lists[ELEMENTS], problems)
     return elements, _kumu_connections(lists[CONNECTIONS], ids, problems)
 
@@ -582,7 +647,12 @@ def _kumu_elements(
     for index, item in enumerate(items, 1):
         if not isinstance(item, dict):
             problems.append(
-                ItemProblem(ELEMENTS, index, None, "this is not an object with a label and a type.")
+                ItemProblem(
+                    ELEMENTS,
+                    index,
+                    None,
+                    gettext("this is not an object with a label and a type."),
+                )
             )
             continue
         fields = _kumu_fields(item)
@@ -597,8 +667,11 @@ def _kumu_elements(
                         ELEMENTS,
                         index,
                         fields[id_field][0],
-                        f"the id '{key}' is also the id of element {ids[key].row}; give each "
-                        "element its own id.",
+                        gettext(
+                            "the id '%(id)s' is also the id of element %(element)d; give each "
+                            "element its own id."
+                        )
+                        % {"id": key, "element": ids[key].row},
                         label=entry.label,
                     )
                 )
@@ -616,7 +689,9 @@ def _kumu_connections(
     for index, item in enumerate(items, 1):
         if not isinstance(item, dict):
             problems.append(
-                ItemProblem(CONNECTIONS, index, None, "this is not an object with from and to.")
+                ItemProblem(
+                    CONNECTIONS, index, None, gettext("this is not an object with from and to.")
+                )
             )
             continue
         fields = _kumu_fields(item)
@@ -639,9 +714,12 @@ def _kumu_connections(
                     CONNECTIONS,
                     index,
                     fields["direction"][0],
-                    f"an exchange goes one way, so the direction '{direction}' cannot be "
-                    "imported; make the connection directed (or mutual, for one exchange each "
-                    "way).",
+                    gettext(
+                        "an exchange goes one way, so the direction '%(direction)s' cannot be "
+                        "imported; make the connection directed (or mutual, for one exchange each "
+                        "way)."
+                    )
+                    % {"direction": direction},
                     label=entry.label,
                 )
             )
@@ -687,26 +765,31 @@ class _Check:
     def text(self, column: str, limit: int | None = None) -> str:
         value = self.entry.cells.get(column, "")
         if limit and len(value) > limit:
-            self.problem(
-                column, f"this is {len(value)} characters long; shorten it to {limit} or fewer."
-            )
+            self.problem(column, too_long(len(value), limit))
         return value
 
-    def required(self, column: str, what: str) -> str:
+    def required(self, column: str, message: str) -> str:
+        """The column's text; `message` says what to do when it is empty."""
         value = self.text(column)
         if not value:
-            self.problem(column, f"this is empty; {what}.")
+            self.problem(column, message)
         return value
 
     def node_kind(self) -> str | None:
-        value = self.required("type", "say whether this is an actor, a dataset or a technology")
+        value = self.required(
+            "type",
+            gettext("this is empty; say whether this is an actor, a dataset or a technology."),
+        )
         kind = _NODE_TYPES.get(_fold(value)) if value else None
         if value and kind is None:
             others = ", ".join(w for words in NODE_TYPE_WORDS.values() for w in words[1:])
             self.problem(
                 "type",
-                f"'{value}' is not a type of node; use actor, dataset or technology (or one of "
-                f"{others}).",
+                gettext(
+                    "'%(value)s' is not a type of node; use actor, dataset or technology (or one "
+                    "of %(others)s)."
+                )
+                % {"value": value, "others": others},
             )
         return kind
 
@@ -730,9 +813,7 @@ class _Check:
         code = lookup.get(value) or lookup.get(_fold(value))
         if code is None:
             choices, noun = CHOICES[column]
-            self.problem(
-                column, f"'{value}' is not {noun}; use one of {', '.join(choices.values)}."
-            )
+            self.problem(column, not_a_choice(value, noun, choices.values))
         return code
 
     def number(self, column: str) -> float | None:
@@ -744,7 +825,11 @@ class _Check:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            self.problem(column, f"'{value}' is not a number; write it in figures, e.g. 120.5.")
+            self.problem(
+                column,
+                gettext("'%(value)s' is not a number; write it in figures, e.g. 120.5.")
+                % {"value": value},
+            )
             return None
         return number
 
@@ -755,14 +840,48 @@ class _Check:
             if cells.get(given) and not cells.get(missing):
                 self.problem(
                     missing,
-                    f"{given} is given but {missing} is empty; give both to place the node, or "
-                    "neither to let the map place it.",
+                    gettext(
+                        "%(given)s is given but %(missing)s is empty; give both to place the "
+                        "node, or neither to let the map place it."
+                    )
+                    % {"given": given, "missing": missing},
                 )
         return x, y
 
 
-def _a(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+# Kinds of node and of exchange with their article, for messages ("this is a dataset").
+_A_NODE = {
+    "actor": gettext_lazy("an actor"),
+    "dataset": gettext_lazy("a dataset"),
+    "technology": gettext_lazy("a technology"),
+}
+_AN_EXCHANGE = {
+    ExchangeKind.DATA: gettext_lazy("a data exchange"),
+    ExchangeKind.MONEY: gettext_lazy("a money exchange"),
+    ExchangeKind.SERVICE: gettext_lazy("a service exchange"),
+    ExchangeKind.INSIGHT: gettext_lazy("an insight exchange"),
+}
+_RECORDS = {
+    "actor": gettext_lazy("actors"),
+    "dataset": gettext_lazy("datasets"),
+    "technology": gettext_lazy("technologies"),
+}
+
+
+def _either(items: Iterable[str]) -> str:
+    """'a', 'b' or 'c'."""
+    *first, last = items
+    if not first:
+        return last
+    return gettext("%(items)s or %(last)s") % {"items": ", ".join(first), "last": last}
+
+
+def _both(items: Iterable[str]) -> str:
+    """'a', 'b' and 'c'."""
+    *first, last = items
+    if not first:
+        return last
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(first), "last": last}
 
 
 # Planning -----------------------------------------------------------------------------------
@@ -823,7 +942,12 @@ class _Planner:
     def plan_node(self, entry: _Entry) -> None:
         check = _Check(entry, self.problems)
         kind = check.node_kind()
-        name = check.required("name", f"every {entry.part[:-1]} needs a {entry.column('name')}")
+        empty = (
+            gettext("this is empty; every node needs a %(column)s.")
+            if entry.label is None
+            else gettext("this is empty; every element needs a %(column)s.")
+        )
+        name = check.required("name", empty % {"column": entry.column("name")})
         roles = check.choices("roles")
         x, y = check.position()
         description = check.text("description")
@@ -832,8 +956,11 @@ class _Planner:
             if roles and kind != "actor":
                 check.problem(
                     "roles",
-                    f"only actors play roles on a map, and this is {_a(kind)}; clear the roles "
-                    "or change the type.",
+                    gettext(
+                        "only actors play roles on a map, and this is %(kind)s; clear the roles "
+                        "or change the type."
+                    )
+                    % {"kind": _A_NODE[kind]},
                 )
         if kind and name and check.ok:
             planned = self.place(check, kind, name)
@@ -853,7 +980,8 @@ class _Planner:
         if earlier is not None:
             check.problem(
                 "name",
-                f"'{name}' is already listed as {self.where(earlier.entry)}; list each node once.",
+                gettext("'%(name)s' is already listed as %(where)s; list each node once.")
+                % {"name": name, "where": self.where(earlier.entry)},
             )
             return None
         record = self.find_record(check, kind, name, "name")
@@ -879,8 +1007,11 @@ class _Planner:
                 return narrowed[0]
         check.problem(
             column,
-            f"{len(candidates)} {_PLURAL[kind]} in the inventory are called '{name}'; rename "
-            "all but one of them in the inventory, or put the one you mean on the map first.",
+            gettext(
+                "%(count)d %(records)s in the inventory are called '%(name)s'; rename all but one "
+                "of them in the inventory, or put the one you mean on the map first."
+            )
+            % {"count": len(candidates), "records": _RECORDS[kind], "name": name},
         )
         return None
 
@@ -910,15 +1041,25 @@ class _Planner:
     def where(self, entry: _Entry, with_sheet: bool = False) -> str:
         """An entry as its reader finds it: a row (of which sheet, when told from another),
         or a Kumu element or connection by its position."""
+        if entry.label is None and with_sheet:
+            return gettext("row %(row)d of the %(sheet)s sheet") % {
+                "row": entry.row,
+                "sheet": entry.part.capitalize(),
+            }
         if entry.label is None:
-            return f"row {entry.row}" + (f" of the {entry.part.capitalize()} sheet" * with_sheet)
-        return f"{entry.part[:-1]} {entry.row}"
+            return gettext("row %(row)d") % {"row": entry.row}
+        if entry.part == ELEMENTS:
+            return gettext("element %(number)d") % {"number": entry.row}
+        return gettext("connection %(number)d") % {"number": entry.row}
 
     def described(self, node: _PlannedNode) -> str:
         """A node and where it comes from, to tell apart nodes of one name."""
         if node.entry is None:
-            return f"{_a(node.kind)} on the map"
-        return f"{_a(node.kind)} in {self.where(node.entry, with_sheet=True)}"
+            return gettext("%(node)s on the map") % {"node": _A_NODE[node.kind]}
+        return gettext("%(node)s in %(where)s") % {
+            "node": _A_NODE[node.kind],
+            "where": self.where(node.entry, with_sheet=True),
+        }
 
     # Exchanges
 
@@ -938,7 +1079,9 @@ class _Planner:
         dataset = self.dataset_ref(check, kind)
         values = self.exchange_values(check)
         if source is not None and source is target:
-            check.problem("to", "an exchange goes from one node to another, not to itself.")
+            check.problem(
+                "to", gettext("an exchange goes from one node to another, not to itself.")
+            )
         if not check.ok or source is None or target is None:
             return
         key = (source, target, kind, dataset)
@@ -946,8 +1089,11 @@ class _Planner:
         if earlier is not None:
             check.problem(
                 "to",
-                f"{self.where(earlier.entry)} already describes this exchange (same from, to, "
-                "kind and dataset); list each exchange once.",
+                gettext(
+                    "%(where)s already describes this exchange (same from, to, kind and dataset); "
+                    "list each exchange once."
+                )
+                % {"where": self.where(earlier.entry)},
             )
             return
         planned = _PlannedExchange(
@@ -978,8 +1124,12 @@ class _Planner:
             if planned is None:  # the element's own problems are reported already
                 check.ok = False
             return planned
-        way = "from" if column == "from" else "to"
-        name = check.required(column, f"name the node the exchange goes {way}")
+        empty = (
+            gettext("this is empty; name the node the exchange goes from.")
+            if column == "from"
+            else gettext("this is empty; name the node the exchange goes to.")
+        )
+        name = check.required(column, empty)
         if not name:
             return None
         nodes = self.by_name.get(_fold(name), [])
@@ -991,15 +1141,20 @@ class _Planner:
             else:
                 check.problem(
                     column,
-                    f"'{name}' is not in {self.nodes_where} or on the map; add it to "
-                    f"{self.nodes_where}, or correct the name.",
+                    gettext(
+                        "'%(name)s' is not in %(where)s or on the map; add it to %(where)s, or "
+                        "correct the name."
+                    )
+                    % {"name": name, "where": self.nodes_where},
                 )
             return None
-        kinds = " and ".join(self.described(node) for node in nodes)
         check.problem(
             column,
-            f"'{name}' is the name of {kinds}, so this exchange cannot tell which one it "
-            "means; rename one of them.",
+            gettext(
+                "'%(name)s' is the name of %(nodes)s, so this exchange cannot tell which one it "
+                "means; rename one of them."
+            )
+            % {"name": name, "nodes": _both(self.described(node) for node in nodes)},
         )
         return None
 
@@ -1011,8 +1166,11 @@ class _Planner:
             if "kind" not in check.bad:
                 check.problem(
                     "dataset",
-                    f"only a data flow names a dataset, and this is {_a(kind)} exchange; clear "
-                    "the dataset or make the kind data.",
+                    gettext(
+                        "only a data flow names a dataset, and this is %(exchange)s; clear the "
+                        "dataset or make the kind data."
+                    )
+                    % {"exchange": _AN_EXCHANGE[kind]},
                 )
             return None
         nodes = [n for n in self.by_name.get(_fold(name), []) if n.kind == "dataset"]
@@ -1025,9 +1183,11 @@ class _Planner:
         elif record is None and check.ok:
             check.problem(
                 "dataset",
-                f"there is no dataset called '{name}' in {self.nodes_where}, on the map or in "
-                f"the inventory; add it to {self.nodes_where} as a dataset, or correct the "
-                "title.",
+                gettext(
+                    "there is no dataset called '%(name)s' in %(where)s, on the map or in the "
+                    "inventory; add it to %(where)s as a dataset, or correct the title."
+                )
+                % {"name": name, "where": self.nodes_where},
             )
         return record
 
@@ -1052,14 +1212,17 @@ class _Planner:
         if blocked and not final["blocked_reasons"]:
             check.problem(
                 "blocked_reasons",
-                "the flow is blocked but no reason is given; add one or more of "
-                f"{', '.join(BlockReason.values)}.",
+                gettext("the flow is blocked but no reason is given; add one or more of %(codes)s.")
+                % {"codes": ", ".join(BlockReason.values)},
             )
         elif not blocked and final["blocked_reasons"]:
             check.problem(
                 "blocked_reasons",
-                f"reasons for being blocked are given but the status is '{final['status']}'; "
-                "make the status blocked, or clear the reasons.",
+                gettext(
+                    "reasons for being blocked are given but the status is '%(status)s'; make "
+                    "the status blocked, or clear the reasons."
+                )
+                % {"status": final["status"]},
             )
 
     # The plan
@@ -1098,14 +1261,17 @@ def plan_map_import(
         nodes = _sheet_entries(sheets[NODES], problems)
         # Without a usable Nodes sheet every exchange would only report unknown nodes.
         exchanges = _sheet_entries(sheets[EXCHANGES], problems) if nodes is not None else []
-        nodes_where = "the Nodes sheet"
+        nodes_where = gettext("the Nodes sheet")
     elif suffix == ".json":
         nodes, exchanges = _read_kumu(path, filename, problems)
-        nodes_where = "the file's elements"
+        nodes_where = gettext("the file's elements")
     else:
         raise MapImportError(
-            f"{filename}: a map imports from an Excel workbook (.xlsx) with a Nodes and an "
-            "Exchanges sheet, or from a Kumu JSON export (.json)."
+            gettext(
+                "%(filename)s: a map imports from an Excel workbook (.xlsx) with a Nodes and an "
+                "Exchanges sheet, or from a Kumu JSON export (.json)."
+            )
+            % {"filename": filename}
         )
     plan = MapImportPlan(ecosystem_map, filename, suffix[1:], problems)
     planner = _Planner(plan, nodes_where)
@@ -1309,13 +1475,16 @@ def allowed_values(column: Column) -> str:
     if column.name == "type":
         return "; ".join(f"{kind}: {', '.join(words)}" for kind, words in NODE_TYPE_WORDS.items())
     if column.name in CHOICES:
-        choices, _ = CHOICES[column.name]
+        choices, _noun = CHOICES[column.name]
         listed = "; ".join(f"{value} = {label}" for value, label in choices.choices)
-        several = " (several, separated by semicolons)" if column.name in LIST_COLUMNS else ""
-        return f"The code or the label{several}: {listed}"
+        if column.name in LIST_COLUMNS:
+            text = gettext("The code or the label (several, separated by semicolons): %(choices)s")
+        else:
+            text = gettext("The code or the label: %(choices)s")
+        return text % {"choices": listed}
     if column.name in ("x", "y"):
-        return "A number"
-    return "Any text"
+        return gettext("A number")
+    return gettext("Any text")
 
 
 def write_map_template(stream: BinaryIO) -> None:
@@ -1326,23 +1495,5 @@ def write_map_template(stream: BinaryIO) -> None:
         columns = COLUMNS[table]
         widths = [40 if c.name in ("description", "blocked_note") else 22 for c in columns]
         _add_sheet(workbook, table.capitalize(), [c.name for c in columns], rows, widths)
-    help_rows = [
-        [
-            table.capitalize(),
-            c.name,
-            "yes" if c.required else "no",
-            allowed_values(c),
-            c.help,
-            c.example,
-        ]
-        for table, columns in COLUMNS.items()
-        for c in columns
-    ]
-    _add_sheet(
-        workbook,
-        "Help",
-        ["sheet", "column", "required", "allowed values", "what to write", "example"],
-        help_rows,
-        [12, 18, 10, 60, 80, 30],
-    )
+    help_sheet(workbook, COLUMNS, [12, 18, 10, 60, 80, 30], allowed_values)
     workbook.save(stream)

@@ -8,77 +8,93 @@ is the same actor; the roles an actor plays are kept per map, on the node.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from opencities.inventory.models import Actor, Dataset, Spectrum, Technology
 from opencities.projects.models import Project
 
 
 class MapState(models.TextChoices):
-    CURRENT = "current", "Current state"
-    FUTURE = "future", "Future state"
+    CURRENT = "current", _("Current state")
+    FUTURE = "future", _("Future state")
 
 
 class Role(models.TextChoices):
-    STEWARD = "steward", "Steward"
-    CONTRIBUTOR = "contributor", "Contributor"
-    REUSER = "reuser", "Reuser"
-    INTERMEDIARY = "intermediary", "Intermediary"
-    DECISION_MAKER = "decision_maker", "Decision maker"
-    INFLUENCER = "influencer", "Influencer"
-    BENEFICIARY = "beneficiary", "Beneficiary or affected party"
+    STEWARD = "steward", _("Steward")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    REUSER = "reuser", _("Reuser")
+    INTERMEDIARY = "intermediary", _("Intermediary")
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    INFLUENCER = "influencer", _("Influencer")
+    BENEFICIARY = "beneficiary", _("Beneficiary or affected party")
 
 
 class ExchangeKind(models.TextChoices):
-    DATA = "data", "Data"
-    MONEY = "money", "Money"
-    SERVICE = "service", "Service or product"
-    INSIGHT = "insight", "Insight, feedback or expertise"
+    DATA = "data", _("Data")
+    MONEY = "money", _("Money")
+    SERVICE = "service", _("Service or product")
+    INSIGHT = "insight", _("Insight, feedback or expertise")
 
 
 class Mechanism(models.TextChoices):
-    API = "api", "API"
-    BULK = "bulk", "Bulk file"
-    EMAIL = "email", "Email"
-    MANUAL = "manual", "Manual"
-    PAPER = "paper", "Paper"
+    API = "api", _("API")
+    BULK = "bulk", _("Bulk file")
+    EMAIL = "email", _("Email")
+    MANUAL = "manual", _("Manual")
+    PAPER = "paper", _("Paper")
 
 
 class FlowStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    BLOCKED = "blocked", "Blocked"
-    PROPOSED = "proposed", "Proposed"
-    POTENTIAL = "potential", "Potential"
+    ACTIVE = "active", _("Active")
+    BLOCKED = "blocked", _("Blocked")
+    PROPOSED = "proposed", _("Proposed")
+    POTENTIAL = "potential", _("Potential")
 
 
 class BlockReason(models.TextChoices):
-    LEGAL = "legal", "Legal"
-    LICENSING = "licensing", "Licensing"
-    TECHNICAL = "technical", "Technical"
-    QUALITY = "quality", "Quality"
-    COST = "cost", "Cost"
-    SKILLS = "skills", "Skills"
-    TRUST = "trust", "Trust or culture"
-    DATA_UNKNOWN = "data_unknown", "Data unknown"
+    LEGAL = "legal", _("Legal")
+    LICENSING = "licensing", _("Licensing")
+    TECHNICAL = "technical", _("Technical")
+    QUALITY = "quality", _("Quality")
+    COST = "cost", _("Cost")
+    SKILLS = "skills", _("Skills")
+    TRUST = "trust", _("Trust or culture")
+    DATA_UNKNOWN = "data_unknown", _("Data unknown")
+
+
+# What each kind of node is called (Node.kind gives the key).
+NODE_KIND_LABELS = {
+    "actor": _("Actor"),
+    "dataset": _("Dataset"),
+    "technology": _("Technology"),
+}
 
 
 class EcosystemMap(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="maps")
-    title = models.CharField(max_length=200)
-    state = models.CharField(max_length=10, choices=MapState.choices, default=MapState.CURRENT)
-    description = models.TextField(blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="maps", verbose_name=_("project")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=10, choices=MapState.choices, default=MapState.CURRENT
+    )
+    description = models.TextField(_("description"), blank=True)
     based_on = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="futures",
-        help_text="The map this one was copied from (a future state starts from the current).",
+        verbose_name=_("based on"),
+        help_text=_("The map this one was copied from (a future state starts from the current)."),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["project", "state", "title"]
+        verbose_name = _("data ecosystem map")
+        verbose_name_plural = _("data ecosystem maps")
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_state_display().lower()})"
@@ -96,21 +112,42 @@ class EcosystemMap(models.Model):
 class Node(models.Model):
     """An actor, dataset or technology placed on one map, with where it is drawn."""
 
-    map = models.ForeignKey(EcosystemMap, on_delete=models.CASCADE, related_name="nodes")
+    map = models.ForeignKey(
+        EcosystemMap, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("map")
+    )
     actor = models.ForeignKey(
-        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="map_nodes"
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="map_nodes",
+        verbose_name=_("actor"),
     )
     dataset = models.ForeignKey(
-        Dataset, null=True, blank=True, on_delete=models.CASCADE, related_name="map_nodes"
+        Dataset,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="map_nodes",
+        verbose_name=_("dataset"),
     )
     technology = models.ForeignKey(
-        Technology, null=True, blank=True, on_delete=models.CASCADE, related_name="map_nodes"
+        Technology,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="map_nodes",
+        verbose_name=_("technology"),
     )
-    roles = models.JSONField(default=list, blank=True, help_text="Roles an actor plays here.")
+    roles = models.JSONField(
+        _("roles"), default=list, blank=True, help_text=_("Roles an actor plays here.")
+    )
     x = models.FloatField(null=True, blank=True)
     y = models.FloatField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("node")
+        verbose_name_plural = _("nodes")
         constraints = [
             models.CheckConstraint(
                 name="node_is_one_thing",
@@ -138,66 +175,102 @@ class Node(models.Model):
             return "actor"
         return "dataset" if self.dataset_id else "technology"
 
+    @property
+    def kind_label(self) -> str:
+        """What the node is, in words: Actor, Dataset or Technology."""
+        return NODE_KIND_LABELS[self.kind]
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles played here, in words and in the order roles are listed."""
+        return [str(label) for value, label in Role.choices if value in self.roles]
+
     def clean(self):
         workspace_id = self.map.project.workspace_id
         target = self.target
         if target is not None and target.workspace_id != workspace_id:
-            raise ValidationError("A map can only show records of its own workspace.")
+            raise ValidationError(_("A map can only show records of its own workspace."))
         unknown = set(self.roles) - set(Role.values)
         if unknown:
-            raise ValidationError({"roles": f"Unknown roles: {', '.join(sorted(unknown))}."})
+            raise ValidationError(
+                {"roles": _("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}}
+            )
         if self.roles and not self.actor_id:
-            raise ValidationError({"roles": "Only actors play roles on a map."})
+            raise ValidationError({"roles": _("Only actors play roles on a map.")})
 
 
 class Exchange(models.Model):
     """Something of value passing from one node to another: data, money, a service, insight."""
 
-    map = models.ForeignKey(EcosystemMap, on_delete=models.CASCADE, related_name="exchanges")
-    source = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outgoing")
-    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
-    kind = models.CharField(max_length=10, choices=ExchangeKind.choices, default=ExchangeKind.DATA)
+    map = models.ForeignKey(
+        EcosystemMap, on_delete=models.CASCADE, related_name="exchanges", verbose_name=_("map")
+    )
+    source = models.ForeignKey(
+        Node, on_delete=models.CASCADE, related_name="outgoing", verbose_name=_("from")
+    )
+    target = models.ForeignKey(
+        Node, on_delete=models.CASCADE, related_name="incoming", verbose_name=_("to")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ExchangeKind.choices, default=ExchangeKind.DATA
+    )
     dataset = models.ForeignKey(
         Dataset,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="exchanges",
-        help_text="For a data flow: the data that flows.",
+        verbose_name=_("dataset"),
+        help_text=_("For a data flow: the data that flows."),
     )
-    description = models.CharField(max_length=300, blank=True)
-    mechanism = models.CharField(max_length=10, choices=Mechanism.choices, blank=True)
-    frequency = models.CharField(max_length=100, blank=True)
-    access = models.CharField("access level", max_length=20, choices=Spectrum.choices, blank=True)
-    status = models.CharField(max_length=10, choices=FlowStatus.choices, default=FlowStatus.ACTIVE)
-    blocked_reasons = models.JSONField(default=list, blank=True)
-    blocked_note = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    mechanism = models.CharField(
+        _("mechanism"), max_length=10, choices=Mechanism.choices, blank=True
+    )
+    frequency = models.CharField(_("frequency"), max_length=100, blank=True)
+    access = models.CharField(
+        _("access level"), max_length=20, choices=Spectrum.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FlowStatus.choices, default=FlowStatus.ACTIVE
+    )
+    blocked_reasons = models.JSONField(_("blocked reasons"), default=list, blank=True)
+    blocked_note = models.TextField(_("blocked note"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target} ({self.get_kind_display().lower()})"
+
+    @property
+    def blocked_reason_labels(self) -> list[str]:
+        """Why the flow is blocked, in words and in the order reasons are listed."""
+        return [str(label) for value, label in BlockReason.choices if value in self.blocked_reasons]
 
     def clean(self):
         errors = {}
         if self.source_id and self.target_id:
             if self.source_id == self.target_id:
-                errors["target"] = "An exchange goes from one node to another."
+                errors["target"] = _("An exchange goes from one node to another.")
             if self.source.map_id != self.map_id or self.target.map_id != self.map_id:
-                errors["target"] = "Both ends must be on this map."
+                errors["target"] = _("Both ends must be on this map.")
         if self.dataset_id and self.dataset.workspace_id != self.map.project.workspace_id:
-            errors["dataset"] = "The dataset must belong to this workspace."
+            errors["dataset"] = _("The dataset must belong to this workspace.")
         if self.kind != ExchangeKind.DATA and self.dataset_id:
-            errors["dataset"] = "Only a data flow names a dataset."
+            errors["dataset"] = _("Only a data flow names a dataset.")
         unknown = set(self.blocked_reasons) - set(BlockReason.values)
         if unknown:
-            errors["blocked_reasons"] = f"Unknown reasons: {', '.join(sorted(unknown))}."
+            errors["blocked_reasons"] = _("Unknown reasons: %(reasons)s.") % {
+                "reasons": ", ".join(sorted(unknown))
+            }
         elif self.status == FlowStatus.BLOCKED and not self.blocked_reasons:
-            errors["blocked_reasons"] = "Say why the flow is blocked (at least one reason)."
+            errors["blocked_reasons"] = _("Say why the flow is blocked (at least one reason).")
         elif self.status != FlowStatus.BLOCKED and self.blocked_reasons:
-            errors["blocked_reasons"] = "Only a blocked flow has reasons for being blocked."
+            errors["blocked_reasons"] = _("Only a blocked flow has reasons for being blocked.")
         if errors:
             raise ValidationError(errors)

@@ -7,7 +7,8 @@ by the serialiser; characters XML cannot hold at all are dropped first (see `_cl
 
 Text is not measured (there are no font metrics on the server): labels are cut to a number of
 characters, and boxes are sized with an average glyph width for DejaVu Sans, a wide font, so
-real text is seldom wider than the estimate.
+real text is seldom wider than the estimate. The words of the picture (subtitle, tooltips,
+legend) are in the active language, so a picture downloaded from a page speaks the page's.
 """
 
 import math
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import cairosvg
+from django.utils.translation import gettext
 
 from .layout import place_missing
-from .models import BlockReason, EcosystemMap, Exchange, ExchangeKind, FlowStatus, Node, Role
+from .models import BlockReason, EcosystemMap, Exchange, ExchangeKind, FlowStatus, Node
 from .style import DATASET_STATUS_STYLES, EXCHANGE_KIND_ARROWS, FLOW_STYLES, NODE_SIZE, NODE_STYLES
 
 Point = tuple[float, float]
@@ -131,8 +133,10 @@ class _Picture:
                 "role": "img",
             },
         )
-        empty = " (empty map)" if self.drawing is None else ""
-        _add(svg, "title", f"{self.title}: {self.subtitle}{empty}")
+        title = f"{self.title}: {self.subtitle}"
+        if self.drawing is None:
+            title = gettext("%(title)s (empty map)") % {"title": title}
+        _add(svg, "title", title)
         _add(svg, "rect", x=0, y=0, width=self.width, height=self.height, fill=PAPER)
         _add(
             svg,
@@ -162,7 +166,7 @@ class _Picture:
         _add(
             svg,
             "text",
-            "This map is empty.",
+            gettext("This map is empty."),
             y=HEADER_HEIGHT + 38,
             font_size=16,
             font_weight="bold",
@@ -172,7 +176,7 @@ class _Picture:
         _add(
             svg,
             "text",
-            "Add actors, datasets or technologies to draw it.",
+            gettext("Add actors, datasets or technologies to draw it."),
             y=HEADER_HEIGHT + 62,
             font_size=SUBTITLE_SIZE,
             fill=MUTED,
@@ -376,12 +380,14 @@ def _node(parent: ET.Element, node: Node, label: list[str]) -> None:
 
 def _node_tooltip(node: Node) -> str:
     if node.actor_id:
-        roles = ", ".join(str(Role(role).label) for role in node.roles if role in Role.values)
-        detail = f"Actor: {roles}" if roles else "Actor"
+        roles = ", ".join(node.role_labels)
+        detail = gettext("Actor: %(roles)s") % {"roles": roles} if roles else gettext("Actor")
     elif node.dataset_id:
-        detail = f"Dataset: {node.dataset.get_status_display()}"
+        status = node.dataset.get_status_display()
+        detail = gettext("Dataset: %(status)s") % {"status": status}
     else:
-        detail = f"Technology: {node.technology.get_kind_display()}"
+        kind = node.technology.get_kind_display()
+        detail = gettext("Technology: %(kind)s") % {"kind": kind}
     return f"{node}\n{detail}"
 
 
@@ -537,12 +543,12 @@ class _Legend:
     def __init__(self) -> None:
         dataset = NODE_STYLES["dataset"]
         nodes = [
-            (style["label"], _node_sample(style["shape"], style["fill"], style["border"], ""))
+            (str(style["label"]), _node_sample(style["shape"], style["fill"], style["border"], ""))
             for style in NODE_STYLES.values()
         ]
         hollow = [
             (
-                status["label"],
+                str(status["label"]),
                 _node_sample(
                     dataset["shape"],
                     status["fill"],
@@ -554,12 +560,15 @@ class _Legend:
             if status["fill"]
         ]
         self.sections: list[tuple[str, list[tuple[str, _Sample]]]] = [
-            ("Nodes", nodes + hollow),
-            ("Flow status", [(flow["label"], _line_sample(flow)) for flow in FLOW_STYLES.values()]),
+            (gettext("Nodes"), nodes + hollow),
             (
-                "Exchange kind",
+                gettext("Flow status"),
+                [(str(flow["label"]), _line_sample(flow)) for flow in FLOW_STYLES.values()],
+            ),
+            (
+                gettext("Exchange kind"),
                 [
-                    (kind["label"], _arrow_sample(kind["arrow"]))
+                    (str(kind["label"]), _arrow_sample(kind["arrow"]))
                     for kind in EXCHANGE_KIND_ARROWS.values()
                 ],
             ),

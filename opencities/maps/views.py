@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, TemplateView
 
@@ -14,7 +17,7 @@ from opencities.projects.mixins import ProjectMixin
 from . import style
 from .copying import copy_as_future
 from .exports import map_as_graphml, map_as_json
-from .findings import analyse
+from .findings import Finding, analyse
 from .forms import ExchangeForm, MapForm, NodeForm, RolesForm
 from .models import (
     BlockReason,
@@ -27,6 +30,13 @@ from .models import (
     Role,
 )
 from .render import map_as_png, map_as_svg
+
+
+def findings_of(ecosystem_map: EcosystemMap) -> list[Finding]:
+    """The map's findings, worked out in English: their sentences are written in English only,
+    and would otherwise take in translated words (a blocked flow's reasons, say) mid-sentence."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return analyse(ecosystem_map) if ecosystem_map.nodes.exists() else []
 
 
 class MapMixin(ProjectMixin):
@@ -92,7 +102,10 @@ class MapFutureView(MapMixin, View):
 
     def post(self, request, *args, **kwargs):
         future = copy_as_future(self.get_map())
-        messages.success(request, f"“{future.title}” starts as a copy of the current state.")
+        messages.success(
+            request,
+            _("“%(title)s” starts as a copy of the current state.") % {"title": future.title},
+        )
         return redirect(future)
 
 
@@ -168,7 +181,7 @@ class MapTableView(MapMixin, TemplateView):
         context.update(
             map=ecosystem_map,
             roles=Role.choices,
-            findings=analyse(ecosystem_map) if nodes else [],
+            findings=findings_of(ecosystem_map),
             nodes=nodes,
             exchanges=exchanges,
             node_form=kwargs.get("node_form") or NodeForm(ecosystem_map=ecosystem_map),
@@ -201,7 +214,7 @@ class NodeCreateView(MapPartMixin, MapTableView):
             return self.invalid(node_form=form)
         with transaction.atomic():
             node = form.save()
-        messages.success(request, f"Added “{node}” to the map.")
+        messages.success(request, _("Added “%(name)s” to the map.") % {"name": node})
         return self.back()
 
 
@@ -213,7 +226,7 @@ class NodeUpdateView(MapPartMixin, View):
         form = RolesForm(request.POST, instance=node)
         if form.is_valid():
             form.save()
-            messages.success(request, f"Roles of “{node}” saved.")
+            messages.success(request, _("Roles of “%(name)s” saved.") % {"name": node})
         else:
             messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
         return self.back()
@@ -225,7 +238,9 @@ class NodeDeleteView(MapPartMixin, View):
     def post(self, request, *args, **kwargs):
         node = get_object_or_404(Node, pk=kwargs["node"], map=self.get_map())
         node.delete()
-        messages.success(request, f"Took “{node}” and its exchanges off the map.")
+        messages.success(
+            request, _("Took “%(name)s” and its exchanges off the map.") % {"name": node}
+        )
         return self.back()
 
 
@@ -237,7 +252,7 @@ class ExchangeCreateView(MapPartMixin, MapTableView):
         if not form.is_valid():
             return self.invalid(exchange_form=form)
         form.save()
-        messages.success(request, "Exchange added.")
+        messages.success(request, _("Exchange added."))
         return self.back()
 
 
@@ -259,7 +274,7 @@ class ExchangeUpdateView(MapPartMixin, TemplateView):
             context = self.get_context_data(form=form, map=self.get_map())
             return self.render_to_response(context, status=400)
         form.save()
-        messages.success(request, "Exchange saved.")
+        messages.success(request, _("Exchange saved."))
         return self.back()
 
 
@@ -268,5 +283,5 @@ class ExchangeDeleteView(MapPartMixin, View):
 
     def post(self, request, *args, **kwargs):
         get_object_or_404(Exchange, pk=kwargs["exchange"], map=self.get_map()).delete()
-        messages.success(request, "Exchange removed.")
+        messages.success(request, _("Exchange removed."))
         return self.back()

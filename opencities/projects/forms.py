@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext as _
 
 from .models import Project
 
@@ -37,5 +38,7 @@ class ProjectForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(f"A project called “{title}” already exists here.")
+            raise forms.ValidationError(
+                _("A project called “%(title)s” already exists here.") % {"title": title}
+            )
         return title

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import DeleteView, DetailView, TemplateView
 
 from opencities.accounts.mixins import EDIT, WorkspaceMixin
@@ -75,7 +76,7 @@ class ProjectFormView(ProjectQuerysetMixin, TemplateView):
                 self.get_context_data(form=form, object=project), status=400
             )
         project = form.save()
-        messages.success(request, f"Saved “{project.title}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": project.title})
         return redirect(project)
 
 
@@ -92,7 +93,9 @@ class ProjectDeleteView(ProjectQuerysetMixin, DeleteView):
     template_name = "inventory/confirm_delete.html"
 
     def form_valid(self, form):
-        messages.success(self.request, f"Deleted “{self.object}” and its maps.")
+        messages.success(
+            self.request, _("Deleted “%(name)s” and its maps.") % {"name": self.object}
+        )
         return super().form_valid(form)
 
     def get_success_url(self):

@@ -147,9 +147,7 @@ def test_project_page_shows_both_canvases_and_links_the_reports(client, viewer, 
     assert "start it" not in page  # a viewer cannot start one
 
     canvas = EthicsCanvas.for_project(project)
-    canvas.sections.filter(key__in=["data_sources", "rights"]).update(
-        status=SectionStatus.COMPLETE
-    )
+    canvas.sections.filter(key__in=["data_sources", "rights"]).update(status=SectionStatus.COMPLETE)
     canvas.next_review = timezone.localdate() - timedelta(days=1)
     canvas.save()
     BusinessCase.for_project(project)

@@ -5,6 +5,10 @@
  * Undo and redo replay changes through the same routes. A node or exchange brought back by undo
  * gets a new id from the server, so commands remember the id they first knew and look up the
  * current one through `alias`.
+ *
+ * Its words come from Django's JavaScript catalog (jsi18n/, loaded just before this script) in
+ * the language of the page: `gettext` and `ngettext` translate, `fill` puts names and numbers
+ * into the %(placeholders)s of a translated text.
  */
 (function () {
   "use strict";
@@ -17,6 +21,7 @@
   const look = JSON.parse(document.getElementById("map-style").textContent);
   const csrfToken = root.querySelector("[name=csrfmiddlewaretoken]").value;
   const $ = (id) => document.getElementById(id);
+  const fill = (text, values) => interpolate(text, values, true);
   const statusLine = $("map-status");
   const savedLine = $("map-saved");
   const errorLine = $("map-error");
@@ -77,18 +82,18 @@
     try {
       response = await fetch(address, options);
     } catch (error) {
-      throw new ApiError("The server could not be reached: check your connection and try again.");
+      throw new ApiError(gettext("The server could not be reached: check your connection and try again."));
     }
     let data = {};
     try {
       data = await response.json();
     } catch (error) {
-      if (response.ok) throw new ApiError("The server sent an answer the editor cannot read.");
+      if (response.ok) throw new ApiError(gettext("The server sent an answer the editor cannot read."));
     }
     if (!response.ok) {
       const fallback = response.status === 403
-        ? "This change was refused: your session may have ended, or your role does not allow it."
-        : "The change was refused (" + response.status + ").";
+        ? gettext("This change was refused: your session may have ended, or your role does not allow it.")
+        : fill(gettext("The change was refused (%(status)s)."), { status: response.status });
       throw new ApiError(data.message || fallback, data.errors, response.status);
     }
     return data;
@@ -97,12 +102,12 @@
   /** Changes are sent one after another, in the order they were made. */
   function save(work) {
     pending += 1;
-    savedLine.textContent = "Saving…";
+    savedLine.textContent = gettext("Saving…");
     const run = queue.then(work);
     queue = run
       .then(
-        () => "All changes saved.",
-        () => "The last change was not saved.",
+        () => gettext("All changes saved."),
+        () => gettext("The last change was not saved."),
       )
       .then((outcome) => {
         pending -= 1;
@@ -126,7 +131,7 @@
   }
 
   function exchangeLabel(exchange) {
-    if (exchange.kind === "data") return exchange.dataset || "data not named";
+    if (exchange.kind === "data") return exchange.dataset || gettext("data not named");
     return look.kinds[exchange.kind].label;
   }
 
@@ -232,8 +237,12 @@
     if (!canEdit) return;
     $("tool-undo").disabled = done.length === 0;
     $("tool-redo").disabled = undone.length === 0;
-    $("tool-undo").title = done.length ? "Undo " + done[done.length - 1].label + " (Ctrl+Z)" : "Nothing to undo";
-    $("tool-redo").title = undone.length ? "Redo " + undone[undone.length - 1].label + " (Ctrl+Shift+Z)" : "Nothing to redo";
+    $("tool-undo").title = done.length
+      ? fill(gettext("Undo %(action)s (Ctrl+Z)"), { action: done[done.length - 1].label })
+      : gettext("Nothing to undo");
+    $("tool-redo").title = undone.length
+      ? fill(gettext("Redo %(action)s (Ctrl+Shift+Z)"), { action: undone[undone.length - 1].label })
+      : gettext("Nothing to redo");
   }
 
   /** Run a command (a change with its inverse) and remember it; returns its result. */
@@ -253,9 +262,9 @@
     try {
       await save(() => command.undo());
       undone.push(command);
-      showStatus("Undone: " + command.label + ".");
+      showStatus(fill(gettext("Undone: %(action)s."), { action: command.label }));
     } catch (error) {
-      showError("Could not undo " + command.label + ": " + error.message);
+      showError(fill(gettext("Could not undo %(action)s: %(error)s"), { action: command.label, error: error.message }));
     }
     updateHistoryButtons();
   }
@@ -267,9 +276,9 @@
     try {
       await save(() => command.redo());
       done.push(command);
-      showStatus("Redone: " + command.label + ".");
+      showStatus(fill(gettext("Redone: %(action)s."), { action: command.label }));
     } catch (error) {
-      showError("Could not redo " + command.label + ": " + error.message);
+      showError(fill(gettext("Could not redo %(action)s: %(error)s"), { action: command.label, error: error.message }));
     }
     updateHistoryButtons();
   }
@@ -309,7 +318,7 @@
     let key = null;
     let record = null;
     return {
-      label: "adding “" + (fields.name || "a node") + "”",
+      label: fields.name ? fill(gettext("adding “%(name)s”"), { name: fields.name }) : gettext("adding a node"),
       async redo() {
         const request = record
           ? { type: record.type, inventory_id: record.inventory_id, roles: record.roles, x: record.x, y: record.y }
@@ -318,7 +327,7 @@
         if (key) alias.set(key, "n" + node.id);
         else key = "n" + node.id;
         record = node;
-        this.label = "adding “" + node.name + "”";
+        this.label = fill(gettext("adding “%(name)s”"), { name: node.name });
         return node;
       },
       async undo() {
@@ -335,7 +344,7 @@
     let removed = null;
     const name = cy.getElementById(nodeKey).data("label");
     return {
-      label: "removing “" + name + "”",
+      label: fill(gettext("removing “%(name)s”"), { name }),
       async redo() {
         const target = current(nodeKey);
         removed = await call("DELETE", url.node(target));
@@ -384,7 +393,7 @@
   function addExchangeCommand(record, sourceKey, targetKey) {
     let key = null;
     return {
-      label: "adding an exchange",
+      label: gettext("adding an exchange"),
       async redo() {
         const exchange = await createExchange(record, sourceKey, targetKey);
         if (key) alias.set(key, "e" + exchange.id);
@@ -402,7 +411,7 @@
   function removeExchangeCommand(exchangeKey) {
     let removed = null;
     return {
-      label: "removing an exchange",
+      label: gettext("removing an exchange"),
       async redo() {
         const target = current(exchangeKey);
         removed = (await call("DELETE", url.exchange(target))).exchange;
@@ -424,7 +433,7 @@
       element.classes([exchange.kind, exchange.status]);
       return exchange;
     }
-    return { label: "changing an exchange", redo: () => apply(after), undo: () => apply(before) };
+    return { label: gettext("changing an exchange"), redo: () => apply(after), undo: () => apply(before) };
   }
 
   /* --- Findings ------------------------------------------------------------------------- */
@@ -444,7 +453,7 @@
       const { findings } = await call("GET", url.findings);
       showFindings(findings);
     } catch (error) {
-      list.replaceChildren(textItem("The findings could not be worked out: " + error.message));
+      list.replaceChildren(textItem(fill(gettext("The findings could not be worked out: %(error)s"), { error: error.message })));
     } finally {
       list.setAttribute("aria-busy", "false");
     }
@@ -462,7 +471,7 @@
     clearHighlight();
     $("findings-count").textContent = "(" + findings.length + ")";
     if (!findings.length) {
-      list.replaceChildren(textItem("Nothing to report yet: add actors, data and the flows between them."));
+      list.replaceChildren(textItem(gettext("Nothing to report yet: add actors, data and the flows between them.")));
       return;
     }
     list.replaceChildren(
@@ -477,7 +486,7 @@
         title.textContent = finding.title;
         const badge = document.createElement("span");
         badge.className = "badge";
-        badge.textContent = finding.severity;
+        badge.textContent = SEVERITIES[finding.severity] || finding.severity;
         button.append(title, " ", badge);
         const text = document.createElement("p");
         text.textContent = finding.explanation;
@@ -487,6 +496,14 @@
       }),
     );
   }
+
+  // A finding's severity in words (the server gives its code).
+  const SEVERITIES = {
+    high: pgettext("finding severity", "high"),
+    medium: pgettext("finding severity", "medium"),
+    low: pgettext("finding severity", "low"),
+    info: pgettext("finding severity", "for information"),
+  };
 
   function clearHighlight() {
     if (!cy) return;
@@ -535,7 +552,12 @@
     const selected = cy.$(":selected");
     if (selected.length !== 1) {
       body.replaceChildren(
-        element("p", { class: "muted", text: selected.length ? selected.length + " selected." : "Nothing selected." }),
+        element("p", {
+          class: "muted",
+          text: selected.length
+            ? fill(ngettext("%(count)s selected.", "%(count)s selected.", selected.length), { count: selected.length })
+            : gettext("Nothing selected."),
+        }),
       );
       return;
     }
@@ -547,15 +569,15 @@
   function showNode(body, item) {
     const node = item.data("record");
     const facts = element("dl", { class: "facts" });
-    fact(facts, "Type", look.nodes[node.type].label);
+    fact(facts, gettext("Type"), look.nodes[node.type].label);
     if (node.type === "dataset") {
-      fact(facts, "Status", look.datasetStatus[node.status] ? look.datasetStatus[node.status].label : node.status);
-      fact(facts, "Data Spectrum", config.spectrum[node.spectrum] || "Not classified");
+      fact(facts, gettext("Status"), look.datasetStatus[node.status] ? look.datasetStatus[node.status].label : node.status);
+      fact(facts, gettext("Data Spectrum"), config.spectrum[node.spectrum] || gettext("Not classified"));
     }
-    fact(facts, "Exchanges", String(item.connectedEdges().length));
+    fact(facts, gettext("Exchanges"), String(item.connectedEdges().length));
     const parts = [element("h3", { text: node.name }), facts];
     if (node.type === "actor") {
-      const roles = element("fieldset", { class: "roles" }, element("legend", { text: "Roles on this map" }));
+      const roles = element("fieldset", { class: "roles" }, element("legend", { text: gettext("Roles on this map") }));
       for (const [value, label] of Object.entries(config.roles)) {
         const box = element("input", { type: "checkbox", name: "roles", value });
         box.checked = node.roles.includes(value);
@@ -564,11 +586,12 @@
       }
       parts.push(roles);
       if (canEdit) {
-        const saveRoles = element("button", { type: "button", class: "secondary", text: "Save roles" });
+        const saveRoles = element("button", { type: "button", class: "secondary", text: gettext("Save roles") });
         saveRoles.addEventListener("click", () => {
           const after = [...roles.querySelectorAll("input:checked")].map((box) => box.value);
-          perform(changeNodeCommand(item.id(), { roles: node.roles }, { roles: after }, "changing roles of “" + node.name + "”"))
-            .then(() => showStatus("Roles of “" + node.name + "” saved."))
+          const label = fill(gettext("changing roles of “%(name)s”"), { name: node.name });
+          perform(changeNodeCommand(item.id(), { roles: node.roles }, { roles: after }, label))
+            .then(() => showStatus(fill(gettext("Roles of “%(name)s” saved."), { name: node.name })))
             .catch((error) => showError(error.message));
         });
         parts.push(saveRoles);
@@ -576,9 +599,9 @@
     }
     if (canEdit) {
       const actions = element("div", { class: "actions" });
-      const connect = element("button", { type: "button", class: "secondary", text: "Connect from here" });
+      const connect = element("button", { type: "button", class: "secondary", text: gettext("Connect from here") });
       connect.addEventListener("click", () => startConnecting(item));
-      const remove = element("button", { type: "button", class: "secondary", text: "Remove from the map" });
+      const remove = element("button", { type: "button", class: "secondary", text: gettext("Remove from the map") });
       remove.addEventListener("click", () => removeSelected());
       actions.append(connect, remove);
       parts.push(actions);
@@ -589,24 +612,24 @@
   function showExchange(body, item) {
     const exchange = item.data("record");
     const facts = element("dl", { class: "facts" });
-    fact(facts, "From", item.source().data("label"));
-    fact(facts, "To", item.target().data("label"));
-    fact(facts, "What", config.kinds[exchange.kind] + (exchange.dataset ? ": " + exchange.dataset : ""));
-    fact(facts, "Status", config.statuses[exchange.status]);
+    fact(facts, gettext("From"), item.source().data("label"));
+    fact(facts, gettext("To"), item.target().data("label"));
+    fact(facts, gettext("What"), config.kinds[exchange.kind] + (exchange.dataset ? ": " + exchange.dataset : ""));
+    fact(facts, gettext("Status"), config.statuses[exchange.status]);
     if (exchange.blocked_reasons.length) {
-      fact(facts, "Why blocked", exchange.blocked_reasons.map((r) => config.reasons[r]).join(", "));
+      fact(facts, gettext("Why blocked"), exchange.blocked_reasons.map((r) => config.reasons[r]).join(", "));
     }
-    fact(facts, "Note", exchange.blocked_note);
-    fact(facts, "Mechanism", config.mechanisms[exchange.mechanism]);
-    fact(facts, "Frequency", exchange.frequency);
-    fact(facts, "Access level", config.access[exchange.access]);
-    fact(facts, "Description", exchange.description);
-    const parts = [element("h3", { text: "Exchange" }), facts];
+    fact(facts, gettext("Note"), exchange.blocked_note);
+    fact(facts, gettext("Mechanism"), config.mechanisms[exchange.mechanism]);
+    fact(facts, gettext("Frequency"), exchange.frequency);
+    fact(facts, gettext("Access level"), config.access[exchange.access]);
+    fact(facts, gettext("Description"), exchange.description);
+    const parts = [element("h3", { text: gettext("Exchange") }), facts];
     if (canEdit) {
       const actions = element("div", { class: "actions" });
-      const edit = element("button", { type: "button", class: "secondary", text: "Edit exchange" });
+      const edit = element("button", { type: "button", class: "secondary", text: gettext("Edit exchange") });
       edit.addEventListener("click", () => openExchangeDialog({ edge: item }));
-      const remove = element("button", { type: "button", class: "secondary", text: "Remove exchange" });
+      const remove = element("button", { type: "button", class: "secondary", text: gettext("Remove exchange") });
       remove.addEventListener("click", () => removeSelected());
       actions.append(edit, remove);
       parts.push(actions);
@@ -624,7 +647,7 @@
       const { results } = await call("GET", url.inventory + "?" + params);
       suggestions = new Map(results.map((r) => [r.type + ":" + r.name.toLowerCase(), r]));
       list.replaceChildren(
-        ...results.map((r) => element("option", { value: r.name, text: r.on_map ? "already on the map" : "in the inventory" })),
+        ...results.map((r) => element("option", { value: r.name, text: r.on_map ? gettext("already on the map") : gettext("in the inventory") })),
       );
     } catch (error) {
       list.replaceChildren();
@@ -661,7 +684,7 @@
     const type = $("node-type").value;
     const name = $("node-name").value.trim();
     if (!name) {
-      $("node-form-error").textContent = "Give a name: pick one from the inventory or type a new one.";
+      $("node-form-error").textContent = gettext("Give a name: pick one from the inventory or type a new one.");
       $("node-name").focus();
       return;
     }
@@ -675,7 +698,7 @@
       $("node-dialog").close();
       cy.$(":selected").unselect();
       cy.getElementById("n" + node.id).select();
-      showStatus("Added “" + node.name + "” to the map.");
+      showStatus(fill(gettext("Added “%(name)s” to the map."), { name: node.name }));
     } catch (error) {
       $("node-form-error").textContent = error.message;
     }
@@ -693,9 +716,9 @@
     connectFrom = fromNode || null;
     if (connectFrom) {
       connectFrom.addClass("connect-from");
-      showStatus("Now select the node “" + connectFrom.data("label") + "” sends to. Escape cancels.");
+      showStatus(fill(gettext("Now select the node “%(name)s” sends to. Escape cancels."), { name: connectFrom.data("label") }));
     } else {
-      showStatus("Select the node the exchange comes from. Escape cancels.");
+      showStatus(gettext("Select the node the exchange comes from. Escape cancels."));
     }
   }
 
@@ -712,7 +735,7 @@
     if (!connectFrom) {
       connectFrom = node;
       node.addClass("connect-from");
-      showStatus("Now select the node “" + node.data("label") + "” sends to. Escape cancels.");
+      showStatus(fill(gettext("Now select the node “%(name)s” sends to. Escape cancels."), { name: node.data("label") }));
       return;
     }
     if (node.id() === connectFrom.id()) return;
@@ -748,9 +771,9 @@
       record = edge.data("record");
       from = edge.source();
       to = edge.target();
-      $("exchange-dialog-title").textContent = "Edit exchange";
+      $("exchange-dialog-title").textContent = gettext("Edit exchange");
     } else {
-      $("exchange-dialog-title").textContent = "New exchange";
+      $("exchange-dialog-title").textContent = gettext("New exchange");
       const held = datasetNodeBetween(from, to);
       if (held) {
         record = { kind: "data", dataset_id: held.inventory_id, dataset: held.name, status: "active", blocked_reasons: [] };
@@ -768,7 +791,7 @@
       $("exchange-note").value = record.blocked_note || "";
       for (const box of $("exchange-reasons").querySelectorAll("input")) box.checked = (record.blocked_reasons || []).includes(box.value);
     }
-    $("exchange-ends").textContent = "From “" + from.data("label") + "” to “" + to.data("label") + "”.";
+    $("exchange-ends").textContent = fill(gettext("From “%(from)s” to “%(to)s”."), { from: from.data("label"), to: to.data("label") });
     exchangeContext = { from, to, edge };
     setReasonsVisibility();
     $("exchange-dialog").showModal();
@@ -794,7 +817,9 @@
     if (kind === "data" && title) {
       if (!datasetChoices.has(title.toLowerCase())) await suggestDatasets();
       dataset = datasetChoices.get(title.toLowerCase());
-      if (dataset === undefined) throw new ApiError("“" + title + "” is not a dataset of the inventory: pick one from the list, or leave it empty.");
+      if (dataset === undefined) {
+        throw new ApiError(fill(gettext("“%(title)s” is not a dataset of the inventory: pick one from the list, or leave it empty."), { title }));
+      }
     }
     return {
       kind,
@@ -817,13 +842,13 @@
       if (edge) {
         const before = exchangeFields(edge.data("record"));
         await perform(changeExchangeCommand(edge.id(), before, fields));
-        showStatus("Exchange saved.");
+        showStatus(gettext("Exchange saved."));
       } else {
         const record = { ...fields, dataset_id: fields.dataset };
         const exchange = await perform(addExchangeCommand(record, from.id(), to.id()));
         cy.$(":selected").unselect();
         cy.getElementById("e" + exchange.id).select();
-        showStatus("Exchange added.");
+        showStatus(gettext("Exchange added."));
       }
       $("exchange-dialog").close();
       showSelection();
@@ -837,14 +862,14 @@
   async function removeSelected() {
     const selected = cy.$(":selected");
     if (selected.length !== 1) {
-      showError(selected.length ? "Remove one thing at a time." : "Select a node or an exchange first.");
+      showError(selected.length ? gettext("Remove one thing at a time.") : gettext("Select a node or an exchange first."));
       return;
     }
     const item = selected[0];
     try {
       if (item.isNode()) await perform(removeNodeCommand(item.id()));
       else await perform(removeExchangeCommand(item.id()));
-      showStatus("Removed. Undo brings it back.");
+      showStatus(gettext("Removed. Undo brings it back."));
       showSelection();
     } catch (error) {
       showError(error.message);
@@ -866,13 +891,14 @@
     }
     dragStart = new Map();
     if (!moves.length) return;
-    perform(moveCommand(moves, moves.length === 1 ? "moving a node" : "moving " + moves.length + " nodes"))
-      .catch((error) => showError("The new position was not saved: " + error.message));
+    const label = fill(ngettext("moving a node", "moving %(count)s nodes", moves.length), { count: moves.length });
+    perform(moveCommand(moves, label))
+      .catch((error) => showError(fill(gettext("The new position was not saved: %(error)s"), { error: error.message })));
   }
 
   function arrange() {
     const before = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
-    showStatus("Arranging the map…");
+    showStatus(gettext("Arranging the map…"));
     const layout = cy.layout({
       name: typeof cytoscapeFcose !== "undefined" ? "fcose" : "cose",
       animate: false,
@@ -886,9 +912,9 @@
     layout.one("layoutstop", () => {
       const moves = cy.nodes().map((n) => [n.id(), before.get(n.id()), { ...n.position() }]);
       cy.fit(undefined, 40);
-      perform(moveCommand(moves, "arranging the map"))
-        .then(() => showStatus("Map arranged and saved. Undo puts everything back."))
-        .catch((error) => showError("The arrangement was not saved: " + error.message));
+      perform(moveCommand(moves, gettext("arranging the map")))
+        .then(() => showStatus(gettext("Map arranged and saved. Undo puts everything back.")))
+        .catch((error) => showError(fill(gettext("The arrangement was not saved: %(error)s"), { error: error.message })));
     });
     layout.run();
   }
@@ -918,7 +944,11 @@
       });
     });
     const hidden = cy.elements(".filtered").length;
-    showStatus(hidden ? hidden + " nodes and exchanges hidden by the filter." : "Showing everything.");
+    showStatus(
+      hidden
+        ? fill(ngettext("%(count)s node or exchange hidden by the filter.", "%(count)s nodes and exchanges hidden by the filter.", hidden), { count: hidden })
+        : gettext("Showing everything."),
+    );
   }
 
   function search(query) {
@@ -935,7 +965,7 @@
       return null;
     }
     const matches = cy.nodes(".highlight");
-    showStatus(matches.length === 1 ? "1 node matches." : matches.length + " nodes match.");
+    showStatus(fill(ngettext("%(count)s node matches.", "%(count)s nodes match.", matches.length), { count: matches.length }));
     return matches;
   }
 
@@ -948,7 +978,7 @@
       cy.on("grab", "node", recordDragStart);
       cy.on("free", "node", () => setTimeout(saveDrag, 0));
       $("tool-add").addEventListener("click", openNodeDialog);
-      $("tool-connect").addEventListener("click", () => (connecting ? stopConnecting("Connecting cancelled.") : startConnecting(cy.$("node:selected").length === 1 ? cy.$("node:selected")[0] : null)));
+      $("tool-connect").addEventListener("click", () => (connecting ? stopConnecting(gettext("Connecting cancelled.")) : startConnecting(cy.$("node:selected").length === 1 ? cy.$("node:selected")[0] : null)));
       $("tool-undo").addEventListener("click", undo);
       $("tool-redo").addEventListener("click", redo);
       $("tool-layout").addEventListener("click", arrange);
@@ -983,7 +1013,7 @@
     document.addEventListener("keydown", (event) => {
       const typing = event.target.closest("input, textarea, select, dialog");
       if (typing) return;
-      if (event.key === "Escape" && connecting) stopConnecting("Connecting cancelled.");
+      if (event.key === "Escape" && connecting) stopConnecting(gettext("Connecting cancelled."));
       if (!canEdit) return;
       const key = event.key.toLowerCase();
       if ((event.ctrlKey || event.metaKey) && key === "z") {
@@ -1004,7 +1034,7 @@
     try {
       data = await call("GET", url.map);
     } catch (error) {
-      $("map-loading").textContent = "The map could not be loaded: " + error.message;
+      $("map-loading").textContent = fill(gettext("The map could not be loaded: %(error)s"), { error: error.message });
       root.dataset.state = "failed";
       return;
     }
@@ -1031,8 +1061,10 @@
     window.mapEditor = { cy, undo, redo }; // for the browser tests and benchmark
     wire();
     updateHistoryButtons();
-    if (!data.nodes.length) showStatus(canEdit ? "The map is empty: use “Add to the map” to start." : "The map is empty.");
-    if (large) showStatus("Large map: labels show when you zoom in.");
+    if (!data.nodes.length) {
+      showStatus(canEdit ? gettext("The map is empty: use “Add to the map” to start.") : gettext("The map is empty."));
+    }
+    if (large) showStatus(gettext("Large map: labels show when you zoom in."));
     root.dataset.state = "ready";
     root.dataset.readyAt = String(performance.now());
     loadFindings();

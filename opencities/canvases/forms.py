@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencities.accounts.models import Workspace
 
@@ -141,8 +142,9 @@ NOW = "now"
 class CompareForm(forms.Form):
     """Two reviews to compare, or a review and the canvas as it is now."""
 
-    a = forms.ChoiceField(label=_("From"))
-    b = forms.ChoiceField(label=_("To"))
+    # In context: a data flow's "From" and "To" on the maps name its ends, not two moments.
+    a = forms.ChoiceField(label=pgettext_lazy("comparing reviews", "From"))
+    b = forms.ChoiceField(label=pgettext_lazy("comparing reviews", "To"))
 
     def __init__(self, *args, reviews, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencities.inventory.models import Dataset
 from opencities.maps.models import Exchange, ExchangeKind
@@ -39,14 +40,19 @@ class Answer(models.TextChoices):
 class CanvasSection(models.Model):
     """What the two canvases' sections share: a summary, a status, who changed it last."""
 
-    key = models.CharField(max_length=40)
+    key = models.CharField(_("section"), max_length=40)
     summary = models.TextField(_("summary"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED
     )
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     # For templates that draw a section's form (canvases/_section.html): the choice to offer.
@@ -67,13 +73,16 @@ def completeness(sections) -> tuple[int, int]:
 
 
 class EthicsCanvas(models.Model):
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="ethics_canvas")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="ethics_canvas", verbose_name=_("project")
+    )
     next_review = models.DateField(_("next review"), null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("data ethics canvas")
+        verbose_name_plural = _("data ethics canvases")
 
     def __str__(self) -> str:
         return str(_("Data Ethics Canvas of “{project}”").format(project=self.project))
@@ -125,14 +134,28 @@ class EthicsCanvas(models.Model):
 
 
 class EthicsSection(CanvasSection):
-    canvas = models.ForeignKey(EthicsCanvas, on_delete=models.CASCADE, related_name="sections")
-    checks = models.JSONField(
-        default=dict, blank=True, help_text="Answers to the section's checks: key → yes/no/unsure."
+    canvas = models.ForeignKey(
+        EthicsCanvas,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("data ethics canvas"),
     )
-    datasets = models.ManyToManyField(Dataset, blank=True, related_name="ethics_sections")
-    exchanges = models.ManyToManyField(Exchange, blank=True, related_name="ethics_sections")
+    checks = models.JSONField(
+        _("checks"),
+        default=dict,
+        blank=True,
+        help_text=_("Answers to the section's checks: key → yes/no/unsure."),
+    )
+    datasets = models.ManyToManyField(
+        Dataset, blank=True, related_name="ethics_sections", verbose_name=_("datasets")
+    )
+    exchanges = models.ManyToManyField(
+        Exchange, blank=True, related_name="ethics_sections", verbose_name=_("data flows")
+    )
 
     class Meta:
+        verbose_name = _("ethics canvas section")
+        verbose_name_plural = _("ethics canvas sections")
         constraints = [
             models.UniqueConstraint(fields=["canvas", "key"], name="one_ethics_section_per_key")
         ]
@@ -169,7 +192,9 @@ class EthicsSection(CanvasSection):
 
 
 class BusinessCase(models.Model):
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="business_case")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="business_case", verbose_name=_("project")
+    )
     years = models.PositiveSmallIntegerField(
         _("years appraised"),
         default=5,
@@ -177,11 +202,12 @@ class BusinessCase(models.Model):
         help_text=_("How many years the benefits and costs are counted over (1 to 15)."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("business case")
+        verbose_name_plural = _("business cases")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(years__gte=1, years__lte=15), name="business_case_years_1_to_15"
@@ -214,9 +240,16 @@ class BusinessCase(models.Model):
 
 
 class BusinessSection(CanvasSection):
-    case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="sections")
+    case = models.ForeignKey(
+        BusinessCase,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("business case"),
+    )
 
     class Meta:
+        verbose_name = _("business case section")
+        verbose_name_plural = _("business case sections")
         constraints = [
             models.UniqueConstraint(fields=["case", "key"], name="one_business_section_per_key")
         ]
@@ -242,7 +275,12 @@ class Contribution(models.Model):
     """One person's note on a section of either canvas."""
 
     ethics_section = models.ForeignKey(
-        EthicsSection, null=True, blank=True, on_delete=models.CASCADE, related_name="contributions"
+        EthicsSection,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="contributions",
+        verbose_name=_("ethics canvas section"),
     )
     business_section = models.ForeignKey(
         BusinessSection,
@@ -250,10 +288,16 @@ class Contribution(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="contributions",
+        verbose_name=_("business case section"),
     )
     text = models.TextField(_("note"), max_length=4000)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     author_name = models.CharField(
         _("author name"),
@@ -262,11 +306,16 @@ class Contribution(models.Model):
         help_text=_("Who wrote it, when they have no account here (a guest or a room's note)."),
     )
     source = models.CharField(
-        max_length=20, choices=ContributionSource.choices, default=ContributionSource.TYPED
+        _("source"),
+        max_length=20,
+        choices=ContributionSource.choices,
+        default=ContributionSource.TYPED,
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("written"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
         ordering = ["created", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -305,7 +354,12 @@ class ActionStatus(models.TextChoices):
 class Action(models.Model):
     """Something the team agreed to do, from the ethics canvas (or, later, a workshop)."""
 
-    canvas = models.ForeignKey(EthicsCanvas, on_delete=models.CASCADE, related_name="actions")
+    canvas = models.ForeignKey(
+        EthicsCanvas,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("data ethics canvas"),
+    )
     description = models.CharField(_("description"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -313,7 +367,7 @@ class Action(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="canvas_actions",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("action", "owner"),
     )
     owner_name = models.CharField(
         _("owner (no account)"),
@@ -328,10 +382,12 @@ class Action(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
         ordering = ["due", "pk"]
 
     def __str__(self) -> str:
@@ -355,15 +411,27 @@ class Action(models.Model):
 class Review(models.Model):
     """A dated snapshot of the whole ethics canvas, to compare with any other."""
 
-    canvas = models.ForeignKey(EthicsCanvas, on_delete=models.CASCADE, related_name="reviews")
-    taken = models.DateTimeField(default=timezone.now)
+    canvas = models.ForeignKey(
+        EthicsCanvas,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("data ethics canvas"),
+    )
+    taken = models.DateTimeField(_("taken"), default=timezone.now)
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("taken by"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    snapshot = models.JSONField(default=dict)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-taken", "-pk"]
 
     def __str__(self) -> str:
@@ -386,7 +454,9 @@ class MoneyLine(models.Model):
 
     description = models.CharField(_("description"), max_length=300)
     amounts = models.JSONField(
-        default=list, help_text="One amount per year, as decimal strings, year 1 first."
+        _("amounts"),
+        default=list,
+        help_text=_("One amount per year, as decimal strings, year 1 first."),
     )
     note = models.CharField(_("how it was estimated"), max_length=500, blank=True)
 
@@ -412,10 +482,28 @@ class MoneyLine(models.Model):
 
 
 class Benefit(MoneyLine):
-    case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="benefits")
+    case = models.ForeignKey(
+        BusinessCase,
+        on_delete=models.CASCADE,
+        related_name="benefits",
+        verbose_name=_("business case"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=BenefitKind.choices)
+
+    class Meta(MoneyLine.Meta):
+        verbose_name = _("benefit")
+        verbose_name_plural = _("benefits")
 
 
 class Cost(MoneyLine):
-    case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="costs")
+    case = models.ForeignKey(
+        BusinessCase,
+        on_delete=models.CASCADE,
+        related_name="costs",
+        verbose_name=_("business case"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=CostKind.choices)
+
+    class Meta(MoneyLine.Meta):
+        verbose_name = _("cost")
+        verbose_name_plural = _("costs")

@@ -24,7 +24,14 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    ngettext,
+    pgettext,
+    pgettext_lazy,
+)
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -33,9 +40,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from opencities.maps.findings import FindingKind, Severity, analyse
+from opencities.maps.findings import FindingKind, Severity
 from opencities.maps.models import EcosystemMap, Exchange
 from opencities.maps.render import map_as_png, map_as_svg
+from opencities.maps.views import findings_of
 from opencities.projects.models import Project
 
 from . import feeds
@@ -74,6 +82,14 @@ PICTURES: dict[str, Picture] = {"html": "svg", "pdf": "svg", "docx": "png"}
 # Characters XML cannot carry, even escaped: python-docx refuses them, and spreadsheet imports
 # bring some in.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A finding's severity in words, as the map pages say it (maps/_severity.html): the findings give
+# it as a code with English labels only.
+SEVERITY_WORDS = {
+    Severity.HIGH: pgettext_lazy("finding severity", "high"),
+    Severity.MEDIUM: pgettext_lazy("finding severity", "medium"),
+    Severity.LOW: pgettext_lazy("finding severity", "low"),
+    Severity.INFO: pgettext_lazy("finding severity", "for information"),
+}
 # The Exchange relations that naming an exchange ("source → target") reads.
 _EXCHANGE_ENDS = tuple(
     f"{end}__{kind}" for end in ("source", "target") for kind in ("actor", "dataset", "technology")
@@ -420,9 +436,12 @@ def _business(project: Project, case: BusinessCase | None) -> BusinessReport:
         progress=_progress(*completeness(sections.values())),
         headline=headline,
         key_figures=money.key_figures(),
-        figures_note=gettext(
+        figures_note=ngettext(
+            "Amounts in {currency} over {years} year, not discounted; year 1 is the service's "
+            "first year.",
             "Amounts in {currency} over {years} years, not discounted; year 1 is the service's "
-            "first year."
+            "first year.",
+            appraisal.years,
         ).format(currency=appraisal.currency, years=appraisal.years),
         sections=tuple(sections.values()),
         tables=(money.by_year(), *money.lines()),
@@ -533,8 +552,13 @@ def _actions(canvas: EthicsCanvas | None) -> tuple[ActionRow, ...]:
 
 def _map(ecosystem_map: EcosystemMap, picture: Picture) -> MapReport:
     """A map's picture and findings. A future state's changes are listed by title only: their
-    explanations say the title again at length, and took three pages for a demo map."""
-    findings = analyse(ecosystem_map)
+    explanations say the title again at length, and took three pages for a demo map.
+
+    The findings' sentences are written in English only. They are worked out in English, as the
+    map pages do (`findings_of`), so that a report in another language has its headings and
+    labels in that language and whole English findings, rather than English sentences with
+    translated words (a blocked flow's reasons, a role) mixed into them."""
+    findings = findings_of(ecosystem_map)
     return MapReport(
         title=_plain(ecosystem_map.title),
         heading=gettext("Map: {title}").format(title=_plain(ecosystem_map.title)),
@@ -544,7 +568,7 @@ def _map(ecosystem_map: EcosystemMap, picture: Picture) -> MapReport:
         findings=tuple(
             FindingRow(
                 severity=finding.severity,
-                severity_label=str(Severity(finding.severity).label),
+                severity_label=str(SEVERITY_WORDS.get(finding.severity, finding.severity)),
                 title=_plain(finding.title),
                 explanation=_plain(finding.explanation),
             )
@@ -594,11 +618,20 @@ class _Money:
     def key_figures(self) -> tuple[Fact, ...]:
         a = self.appraisal
         if a.payback_years is None:
-            payback = gettext("Not within the {years} years appraised").format(years=a.years)
+            payback = ngettext(
+                "Not within the {years} year appraised",
+                "Not within the {years} years appraised",
+                a.years,
+            ).format(years=a.years)
         elif a.payback_years == 0:
             payback = gettext("From the start: the benefits always cover the costs")
         else:
-            payback = gettext("{years} years").format(years=formats.number_format(a.payback_years))
+            # Whole years without decimals, as on the page ("1 year", "3 years"); a fraction
+            # ("2.50 years") takes the plural in English and Spanish alike.
+            whole = a.payback_years == a.payback_years.to_integral_value()
+            payback = ngettext(
+                "{years} year", "{years} years", int(a.payback_years) if whole else 2
+            ).format(years=formats.number_format(a.payback_years, decimal_pos=0 if whole else 2))
         ratio = (
             formats.number_format(a.benefit_cost_ratio, decimal_pos=2)
             if a.benefit_cost_ratio is not None
@@ -808,7 +841,7 @@ class _Word:
 
     def ethics(self, ethics: EthicsReport) -> None:
         pack = self.report.kind == "pack"
-        title = gettext("Data Ethics Canvas") if pack else gettext("Overview")
+        title = gettext("Data Ethics Canvas") if pack else pgettext("report", "Overview")
         self.heading(title, level=1, new_page=pack)
         self.paragraph(ethics.progress, muted=True)
         self.facts(ethics.reviews)
@@ -853,7 +886,7 @@ class _Word:
             return
         header = (
             gettext("Action"),
-            gettext("Owner"),
+            pgettext("action", "Owner"),
             gettext("Priority"),
             gettext("Due"),
             gettext("Status"),

@@ -17,6 +17,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencities.maps.models import Exchange
 
@@ -290,7 +291,7 @@ def _links(old: list[dict], new: list[dict], label: str) -> tuple[list[str], lis
 
 ACTION_FIELDS = {
     "description": _("Description"),
-    "owner": _("Owner"),
+    "owner": pgettext_lazy("action", "Owner"),
     "priority": _("Priority"),
     "due": _("Due date"),
     "status": _("Status"),

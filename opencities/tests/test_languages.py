@@ -19,7 +19,7 @@ CATALOGUES = [
     PACKAGE / "locale/es/LC_MESSAGES/djangojs.po",
     *(
         PACKAGE / app / "locale/es/LC_MESSAGES/django.po"
-        for app in ("accounts", "inventory", "projects", "maps")
+        for app in ("accounts", "inventory", "projects", "maps", "canvases")
     ),
 ]
 

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.generic import TemplateView
 
 from opencities.accounts.mixins import EDIT
@@ -91,7 +91,11 @@ class BusinessSettingsView(BusinessCaseMixin, TemplateView):
         case = form.save()
         messages.success(
             request,
-            gettext("Figures now appraised over %(years)d years, in %(currency)s.")
+            ngettext(
+                "Figures now appraised over %(years)d year, in %(currency)s.",
+                "Figures now appraised over %(years)d years, in %(currency)s.",
+                case.years,
+            )
             % {"years": case.years, "currency": case.currency},
         )
         return HttpResponseRedirect(self.figures_url())

@@ -11,6 +11,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -125,12 +126,14 @@ class SectionLinkView(EthicsMixin, View):
         if not form.is_valid():
             return HttpResponseBadRequest(_("Choose datasets or flows of this project."))
         items, links = form.cleaned_data[form.relation], getattr(section, form.relation)
+        names = ", ".join(map(str, items))
         if self.unlink:
             links.remove(*items)
-            messages.success(request, _("Unlinked: %s.") % ", ".join(map(str, items)))
+            text = ngettext("Unlinked: %s.", "Unlinked: %s.", len(items))
         else:
             links.add(*items)
-            messages.success(request, _("Linked: %s.") % ", ".join(map(str, items)))
+            text = ngettext("Linked: %s.", "Linked: %s.", len(items))
+        messages.success(request, text % names)
         return redirect(section_url("ethics", self.get_project(), key))
 
 

@@ -77,7 +77,9 @@ class BlankCanvasView(ProjectMixin, View):
         try:
             filename = paper.blank_canvas_filename(canvas, size, colour)
         except ValueError as exc:
-            raise Http404("Blank canvases: ethics or business, a3 or a4, colour or grey.") from exc
+            raise Http404(
+                _("Blank canvases: ethics or business, a3 or a4, colour or grey.")
+            ) from exc
         pdf = paper.blank_canvas_pdf(canvas, size, colour, self.get_project())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -147,7 +149,7 @@ class PasteNotesView(ProjectMixin, TemplateView):
     def canvas(self) -> str:
         canvas = self.kwargs["canvas"]
         if canvas not in paper.CANVASES:
-            raise Http404("Notes go to the ethics or the business canvas.")
+            raise Http404(_("Notes go to the ethics or the business canvas."))
         return canvas
 
     def get_context_data(self, **kwargs):
@@ -290,7 +292,7 @@ class NotesImportPreviewView(ProjectMixin, TemplateView):
             or entry["project"] != self.get_project().pk
             or not Path(entry["path"]).exists()
         ):
-            raise Http404("This import is no longer waiting: upload the file again.")
+            raise Http404(_("This import is no longer waiting: upload the file again."))
         return entry
 
     def plan(self, entry: dict) -> tuple[paper.NotesPlan | None, str | None]:

@@ -44,7 +44,7 @@ def canvas_of(kind: str, project: Project) -> EthicsCanvas | BusinessCase:
         return EthicsCanvas.for_project(project)
     if kind == "business":
         return BusinessCase.for_project(project)
-    raise Http404("A canvas is “ethics” or “business”.")
+    raise Http404(_("A canvas is “ethics” or “business”."))
 
 
 def section_url(kind: str, project: Project, key: str) -> str:

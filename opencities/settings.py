@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opencities.projects",
     "opencities.maps",
     "opencities.canvases",
+    "opencities.workshops",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,6 @@ urlpatterns = [
     path("w/<slug:workspace>/projects/", include("opencities.projects.urls")),
     path("w/<slug:workspace>/projects/<int:project>/maps/", include("opencities.maps.urls")),
     path("w/<slug:workspace>/projects/<int:project>/", include("opencities.canvases.urls")),
+    # Workshop pages inside a project, and the public join pages and rooms (join/, room/).
+    path("", include("opencities.workshops.urls")),
 ]

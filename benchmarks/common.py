@@ -37,10 +37,11 @@ def maxrss_mib(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def _git(*args: str) -> str:
+    """Git's output without its final newline (leading spaces matter in `status --porcelain`)."""
     try:
         return subprocess.run(
             ["git", *args], cwd=REPO, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        ).stdout.rstrip()
     except (OSError, subprocess.CalledProcessError):
         return ""
 

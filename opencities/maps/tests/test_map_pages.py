@@ -269,3 +269,25 @@ def test_map_downloads_as_pictures(client, viewer, bin_map):
     response = client.get(map_url("maps:map_export", bin_map, "png"))
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_whole_map_json_says_what_each_node_and_exchange_says(bin_map, workspace):
+    """The map is read as rows for speed; each entry must equal the one-object JSON the API
+    returns after a change, or the editor would draw the same thing two ways."""
+    from opencities.inventory.models import Technology
+    from opencities.maps import exports
+
+    council = bin_map.nodes.get(actor__isnull=False)
+    app = Node.objects.create(
+        map=bin_map, technology=Technology.objects.create(workspace=workspace, name="App")
+    )
+    Exchange.objects.create(
+        map=bin_map, source=council, target=app, kind="money", status="blocked",
+        blocked_reasons=["cost"], blocked_note="No budget",
+    )  # fmt: skip
+    nodes = bin_map.nodes.select_related("actor", "dataset", "technology").order_by("pk")
+    exchanges = bin_map.exchanges.select_related("dataset").order_by("pk")
+    data = exports.map_as_json(bin_map)
+    assert data["nodes"] == [exports.node_as_json(n) for n in nodes]
+    assert data["exchanges"] == [exports.exchange_as_json(e) for e in exchanges]
+    assert {n["type"] for n in data["nodes"]} == {"actor", "dataset", "technology"}

@@ -1052,10 +1052,10 @@
       autoungrabify: !canEdit,
       boxSelectionEnabled: canEdit,
       // Level of detail for large maps: while panning and zooming draw a cached picture and hide
-      // edges and labels; labels show again once zoomed in far enough to read them.
+      // the edges; labels only show once zoomed in far enough to read them (min-zoomed-font-size
+      // in the style), and edges are straight and unlabelled.
       textureOnViewport: large,
       hideEdgesOnViewport: large,
-      hideLabelsOnViewport: large,
       pixelRatio: large ? 1 : "auto",
     });
     window.mapEditor = { cy, undo, redo }; // for the browser tests and benchmark

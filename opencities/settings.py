@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "django_filters",
+    "channels",
     "opencities.accounts",
     "opencities.inventory",
     "opencities.projects",
@@ -76,6 +77,19 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "opencities.urls"
 ASGI_APPLICATION = "opencities.asgi.application"
+
+# How live workshop rooms reach every connected browser (workshops/consumers.py). In memory by
+# default: right for one server process. Set REDIS_URL (e.g. redis://localhost:6379/0) to pass
+# messages through Redis, so several server processes, or hosts, serve the same workshop.
+if os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TEMPLATES = [
     {

@@ -1,0 +1,156 @@
+"""A live workshop in three Chromium windows against the real ASGI server (uvicorn) with a
+file database: the facilitator runs it, two guests join by code, and everything anyone does
+shows up for everyone within two seconds.
+
+pytest-django's live server speaks WSGI only (no websockets), so the server runs as a
+subprocess on a free port, with its own data folder prepared by a small script in the same
+environment."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.browser
+
+SEEN_WITHIN = 2_000  # milliseconds
+
+SETUP = """
+import json
+from datetime import UTC, datetime
+from opencities.cli import setup_django
+
+setup_django()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from opencities.accounts.models import Membership, Role, Workspace
+from opencities.maps.models import EcosystemMap
+from opencities.projects.models import Project
+from opencities.workshops import agenda, controls
+
+workspace = Workspace.objects.create(name="Riverton", slug="riverton")
+fac = get_user_model().objects.create_user("fiona", password="a-long-test-password-42")
+Membership.objects.create(workspace=workspace, user=fac, role=Role.EDITOR)
+project = Project.objects.create(workspace=workspace, title="Missed bins", challenge="Bins")
+EcosystemMap.objects.create(project=project, title="Waste data")
+workshop = agenda.create_workshop(
+    project, title="Bins workshop", date=datetime.now(UTC), facilitator=fac
+)
+controls.open_for_joining(workshop)
+browser = Client()
+browser.force_login(fac)
+print(json.dumps({
+    "room": workshop.get_room_url(),
+    "code": workshop.join_code,
+    "session": browser.cookies["sessionid"].value,
+}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, dict]]:
+    """The real server on a free port, and what the setup script made (room, code, the
+    facilitator's session)."""
+    env = {
+        **os.environ,
+        "OPENCITIES_HOME": str(tmp_path / "home"),
+        "DJANGO_SETTINGS_MODULE": "opencities.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    made = subprocess.run(
+        [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=True
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "uvicorn", "opencities.asgi:application"),
+            *("--port", str(port), "--lifespan", "off", "--log-level", "warning"),
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.1)
+        yield url, json.loads(made.stdout.strip().splitlines()[-1])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def window(browser: Browser) -> Page:
+    page = browser.new_context().new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def join_as_guest(browser: Browser, url: str, code: str, name: str) -> Page:
+    page = window(browser)
+    page.goto(f"{url}/join/")
+    page.locator("main input[name=code]").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    page.locator("main input[name=display_name]").fill(name)
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.locator("#live-status")).to_have_text("Live")
+    return page
+
+
+def test_three_people_run_a_workshop_live(server, browser: Browser):
+    url, made = server
+    context = browser.new_context()
+    context.add_cookies([{"name": "sessionid", "value": made["session"], "url": url}])
+    fiona = context.new_page()
+    fiona.set_default_timeout(10_000)
+    fiona.goto(url + made["room"])
+    expect(fiona.locator("#live-status")).to_have_text("Live")
+    gita = join_as_guest(browser, url, made["code"], "Gita")
+    hamid = join_as_guest(browser, url, made["code"], "Hamid")
+    everyone = (fiona, gita, hamid)
+    expect(fiona.locator("#live-people li")).to_have_count(3)
+
+    fiona.get_by_role("button", name="Start the workshop").click()
+    fiona.get_by_role("button", name="Next step").click()
+    for page in everyone:
+        expect(page.locator("#live-step h2")).to_have_text(
+            "Data Ethics Canvas", timeout=SEEN_WITHIN
+        )
+
+    board = gita.locator("section.board").first
+    board.locator("textarea").fill("Who may see the lift logs?")
+    board.get_by_role("button", name="Add note").click()
+    for page in everyone:
+        expect(page.locator("li.note").first).to_contain_text(
+            "Who may see the lift logs?", timeout=SEEN_WITHIN
+        )
+
+    fiona.get_by_role("button", name="Open a vote on these notes").click()
+    hamid.locator("li.note").first.get_by_role("button", name="+ dot").click()
+    gita.locator("li.note").first.get_by_role("button", name="+ dot").click()
+    for page in everyone:
+        expect(page.locator(".vote-results li").first).to_have_text(
+            "Who may see the lift logs? — 2 dots", timeout=SEEN_WITHIN
+        )
+
+    fiona.get_by_role("button", name="Next step").click()
+    for page in everyone:
+        expect(page.locator("#live-step h2")).to_have_text("Business case", timeout=SEEN_WITHIN)

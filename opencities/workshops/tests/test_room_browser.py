@@ -6,17 +6,13 @@ pytest-django's live server speaks WSGI only (no websockets), so the server runs
 subprocess on a free port, with its own data folder prepared by a small script in the same
 environment."""
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+
+from .live_server import prepare, running_server, server_env
 
 pytestmark = pytest.mark.browser
 
@@ -54,48 +50,14 @@ print(json.dumps({
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, dict]]:
     """The real server on a free port, and what the setup script made (room, code, the
     facilitator's session)."""
-    env = {
-        **os.environ,
-        "OPENCITIES_HOME": str(tmp_path / "home"),
-        "DJANGO_SETTINGS_MODULE": "opencities.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    made = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=True
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "opencities.asgi:application"),
-            *("--port", str(port), "--lifespan", "off", "--log-level", "warning"),
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.1)
-        yield url, json.loads(made.stdout.strip().splitlines()[-1])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    env = server_env(tmp_path / "home")
+    made = prepare(env, SETUP)
+    with running_server(env) as url:
+        yield url, made
 
 
 def window(browser: Browser) -> Page:

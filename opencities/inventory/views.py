@@ -1,7 +1,4 @@
 import io
-import os
-import uuid
-from datetime import timedelta
 from math import ceil
 from pathlib import Path
 
@@ -14,14 +11,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, DetailView, TemplateView
 
 from opencities.accounts.mixins import EDIT, WorkspaceMixin
-from opencities.private import private_folder
+from opencities.uploads import keep_upload
 
 from . import spreadsheet
 from .filtersets import ActorFilterSet, DatasetFilterSet
@@ -373,18 +369,6 @@ class DatasetDeleteView(WorkspaceDeleteView):
 
 
 SESSION_IMPORTS = "pending_imports"
-UPLOAD_LIFETIME = timedelta(hours=24)
-
-
-def remove_stale_uploads(folder: Path) -> None:
-    """Uploads waiting for a confirmation that never came may hold personal data: a day is
-    long enough to look at a preview."""
-    cutoff = (timezone.now() - UPLOAD_LIFETIME).timestamp()
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
 MAX_PREVIEW_ROWS = 300
 
 
@@ -423,20 +407,7 @@ class ImportUploadView(WorkspaceMixin, TemplateView):
             }
         if error:
             return self.render_to_response(self.get_context_data(error=error), status=400)
-        token = str(uuid.uuid4())
-        folder = private_folder(Path(settings.UPLOAD_DIR))
-        remove_stale_uploads(folder)
-        path = folder / f"{token}{Path(upload.name).suffix.lower()}"
-        with open(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        pending = request.session.get(SESSION_IMPORTS, {})
-        pending[token] = {
-            "path": str(path),
-            "filename": upload.name,
-            "workspace": self.workspace.pk,
-        }
-        request.session[SESSION_IMPORTS] = pending
+        token = keep_upload(request, SESSION_IMPORTS, upload, workspace=self.workspace.pk)
         return redirect("inventory:import_preview", self.workspace.slug, token)
 
 

@@ -2,8 +2,6 @@
 confirm. The same two steps as the inventory import, and the same handling of uploaded files."""
 
 import io
-import os
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -16,8 +14,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from opencities.accounts.mixins import EDIT
-from opencities.inventory.views import XLSX_TYPE, attachment, remove_stale_uploads
-from opencities.private import private_folder
+from opencities.inventory.views import XLSX_TYPE, attachment
+from opencities.uploads import keep_upload
 
 from . import importing
 from .views import MapMixin
@@ -62,21 +60,13 @@ class MapImportView(MapMixin, TemplateView):
             }
         if error:
             return self.render_to_response(self.get_context_data(error=error), status=400)
-        token = str(uuid.uuid4())
-        folder = private_folder(Path(settings.UPLOAD_DIR))
-        remove_stale_uploads(folder)
-        path = folder / f"{token}{Path(upload.name).suffix.lower()}"
-        with open(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        pending = request.session.get(SESSION_MAP_IMPORTS, {})
-        pending[token] = {
-            "path": str(path),
-            "filename": upload.name,
-            "workspace": self.workspace.pk,
-            "map": ecosystem_map.pk,
-        }
-        request.session[SESSION_MAP_IMPORTS] = pending
+        token = keep_upload(
+            request,
+            SESSION_MAP_IMPORTS,
+            upload,
+            workspace=self.workspace.pk,
+            map=ecosystem_map.pk,
+        )
         return redirect(
             "maps:map_import_preview",
             self.workspace.slug,

@@ -8,8 +8,6 @@ imports; the work itself is done by `opencities/canvases/paper.py`.
 import hashlib
 import io
 import json
-import os
-import uuid
 from datetime import datetime, time
 from pathlib import Path
 
@@ -26,9 +24,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from opencities.accounts.mixins import EDIT
-from opencities.inventory.views import XLSX_TYPE, attachment, remove_stale_uploads
-from opencities.private import private_folder
+from opencities.inventory.views import XLSX_TYPE, attachment
 from opencities.projects.mixins import ProjectMixin
+from opencities.uploads import keep_upload
 
 from .. import paper
 
@@ -254,22 +252,14 @@ class NotesImportView(ProjectMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         upload = form.cleaned_data["file"]
-        token = str(uuid.uuid4())
-        folder = private_folder(Path(settings.UPLOAD_DIR))
-        remove_stale_uploads(folder)
-        upload_path = folder / f"{token}{Path(upload.name).suffix.lower()}"
-        with open(os.open(upload_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        pending = request.session.get(SESSION_NOTE_IMPORTS, {})
-        pending[token] = {
-            "path": str(upload_path),
-            "filename": upload.name,
-            "author": form.cleaned_data["author"],
-            "workspace": self.workspace.pk,
-            "project": self.get_project().pk,
-        }
-        request.session[SESSION_NOTE_IMPORTS] = pending
+        token = keep_upload(
+            request,
+            SESSION_NOTE_IMPORTS,
+            upload,
+            author=form.cleaned_data["author"],
+            workspace=self.workspace.pk,
+            project=self.get_project().pk,
+        )
         return redirect(
             "canvases:paper_import_preview", self.workspace.slug, self.get_project().pk, token
         )

@@ -7,6 +7,7 @@ a room, imported from a spreadsheet, or (later) placed as sticky notes in a live
 """
 
 from decimal import Decimal
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,7 +73,36 @@ def completeness(sections) -> tuple[int, int]:
     return sum(1 for s in sections if s.status == SectionStatus.COMPLETE), len(sections)
 
 
-class EthicsCanvas(models.Model):
+class SectionedCanvas:
+    """What both canvases do with their sections (`specs`, in canvas order): made together with
+    the canvas on first use, read in canvas order, counted for completeness."""
+
+    specs: tuple[Section, ...] = ()
+
+    @classmethod
+    def for_project(cls, project: Project) -> Self:
+        """The project's canvas with all its sections, made on first use."""
+        canvas, _created = cls.objects.get_or_create(project=project)
+        sections = canvas.sections
+        missing = {s.key for s in cls.specs} - set(sections.values_list("key", flat=True))
+        sections.model.objects.bulk_create(
+            sections.model(key=s.key, **{sections.field.name: canvas})
+            for s in cls.specs
+            if s.key in missing
+        )
+        return canvas
+
+    def ordered_sections(self) -> list:
+        order = {s.key: i for i, s in enumerate(self.specs)}
+        return sorted(self.sections.all(), key=lambda s: order.get(s.key, len(order)))
+
+    def completeness(self) -> tuple[int, int]:
+        return completeness(self.sections.all())
+
+
+class EthicsCanvas(SectionedCanvas, models.Model):
+    specs = ETHICS_SECTIONS
+
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="ethics_canvas", verbose_name=_("project")
     )
@@ -89,25 +119,6 @@ class EthicsCanvas(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("canvases:ethics", args=[self.project.workspace.slug, self.project_id])
-
-    @classmethod
-    def for_project(cls, project: Project) -> "EthicsCanvas":
-        """The project's canvas with all its sections, made on first use."""
-        canvas, _created = cls.objects.get_or_create(project=project)
-        missing = {s.key for s in ETHICS_SECTIONS} - set(
-            canvas.sections.values_list("key", flat=True)
-        )
-        EthicsSection.objects.bulk_create(
-            [EthicsSection(canvas=canvas, key=s.key) for s in ETHICS_SECTIONS if s.key in missing]
-        )
-        return canvas
-
-    def ordered_sections(self) -> list["EthicsSection"]:
-        order = {s.key: i for i, s in enumerate(ETHICS_SECTIONS)}
-        return sorted(self.sections.all(), key=lambda s: order.get(s.key, len(order)))
-
-    def completeness(self) -> tuple[int, int]:
-        return completeness(self.sections.all())
 
     def is_review_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -191,7 +202,9 @@ class EthicsSection(CanvasSection):
             raise ValidationError({"checks": _("Answer yes, no or unsure.")})
 
 
-class BusinessCase(models.Model):
+class BusinessCase(SectionedCanvas, models.Model):
+    specs = BUSINESS_SECTIONS
+
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="business_case", verbose_name=_("project")
     )
@@ -219,24 +232,6 @@ class BusinessCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("canvases:business", args=[self.project.workspace.slug, self.project_id])
-
-    @classmethod
-    def for_project(cls, project: Project) -> "BusinessCase":
-        case, _created = cls.objects.get_or_create(project=project)
-        missing = {s.key for s in BUSINESS_SECTIONS} - set(
-            case.sections.values_list("key", flat=True)
-        )
-        BusinessSection.objects.bulk_create(
-            [BusinessSection(case=case, key=s.key) for s in BUSINESS_SECTIONS if s.key in missing]
-        )
-        return case
-
-    def ordered_sections(self) -> list["BusinessSection"]:
-        order = {s.key: i for i, s in enumerate(BUSINESS_SECTIONS)}
-        return sorted(self.sections.all(), key=lambda s: order.get(s.key, len(order)))
-
-    def completeness(self) -> tuple[int, int]:
-        return completeness(self.sections.all())
 
 
 class BusinessSection(CanvasSection):

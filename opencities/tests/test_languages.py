@@ -19,8 +19,9 @@ CATALOGUES = [
     PACKAGE / "locale/es/LC_MESSAGES/djangojs.po",
     *(
         PACKAGE / app / "locale/es/LC_MESSAGES/django.po"
-        for app in ("accounts", "inventory", "projects", "maps", "canvases")
+        for app in ("accounts", "inventory", "projects", "maps", "canvases", "workshops")
     ),
+    PACKAGE / "workshops/locale/es/LC_MESSAGES/djangojs.po",
 ]
 
 

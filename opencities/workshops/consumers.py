@@ -11,24 +11,52 @@ a participant is "here" while any of their tabs is.
 """
 
 import json
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import join, live
 from .controls import state_of
-from .models import Workshop
+from .models import Participant, Workshop
 from .views import RUN
 
 # Close codes (4000-4999 are the application's): the client does not reconnect after these.
 NO_SUCH_ROOM = 4404
 NOT_A_PARTICIPANT = 4403
+# Participant.last_seen is written on connecting and then at most this often per connection.
+SEEN_EVERY = 60  # seconds
 
 
 def group_name(workshop: Workshop) -> str:
     return f"workshop-{workshop.pk}"
+
+
+def _language(scope: dict) -> str:
+    """The language the room's page was shown in, as LocaleMiddleware chose it: the switcher's
+    cookie, else the browser's Accept-Language, else the default."""
+    supported = {code for code, _name in settings.LANGUAGES}
+
+    def variant(code: str) -> str | None:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            return None
+
+    cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in supported:
+        return cookie
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    for code, _quality in parse_accept_lang_header(accept):
+        if code != "*" and (found := variant(code)):
+            return found
+    return settings.LANGUAGE_CODE
 
 
 @database_sync_to_async
@@ -67,6 +95,12 @@ def _welcome(workshop: Workshop, since: Any) -> tuple[dict, list[dict]]:
 
 
 @database_sync_to_async
+def _touch(participant_id: int) -> None:
+    """Record that the participant is in the room now (one UPDATE, no signals)."""
+    Participant.objects.filter(pk=participant_id).update(last_seen=timezone.now())
+
+
+@database_sync_to_async
 def _perform(workshop: Workshop, sender: live.Sender, request: live.Request):
     return live.perform(workshop, sender, request)
 
@@ -85,6 +119,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.me = live.participant_as_json(self.sender.participant)
         self.here: dict[str, dict] = {self.channel_name: self.me}
         self.group = group_name(self.workshop)
+        self.language = _language(self.scope)
+        self.seen_at = 0.0
+        await self.seen()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.channel_layer.group_send(
@@ -105,6 +142,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(content))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        # Errors, and the names of steps and boards in a snapshot, in the language of the page.
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         seq = None
         try:
             if text_data is None:
@@ -127,6 +169,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 }
             )
             return
+        await self.seen()
         await self.send_json(
             {"type": "ack", "seq": request.seq, "version": change.version, "result": change.payload}
         )
@@ -144,6 +187,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     },
                 },
             )
+
+    async def seen(self) -> None:
+        """Update the participant's last_seen on connecting and after an accepted operation,
+        at most once every SEEN_EVERY seconds for this connection."""
+        now = time.monotonic()
+        if self.seen_at and now - self.seen_at < SEEN_EVERY:
+            return
+        self.seen_at = now
+        await _touch(self.sender.participant.pk)
 
     async def hello(self, since: Any) -> None:
         welcome, changes = await _welcome(self.workshop, since)

@@ -49,6 +49,8 @@
   let gapTimer = null;
   const drafts = new Map(); // what people are typing, by field key, kept across redraws
   const editing = new Set(); // ids of notes being edited here
+  let dragging = null; // the note being dragged here: redraws wait until it is dropped
+  let drawLater = false;
 
   // --- Connection ---------------------------------------------------------------------------
   function connect() {
@@ -95,12 +97,12 @@
         change(message);
         break;
       case "ack":
-        document.getElementById("live-message").textContent = "";
+        showError("");
         settle(message.seq);
         break;
       case "error":
         settle(message.seq);
-        document.getElementById("live-message").textContent = message.message;
+        showError(message.message);
         break;
       case "presence":
         participants = message.participants;
@@ -216,6 +218,12 @@
     }, ...children);
   }
 
+  function showError(text) {
+    const line = document.getElementById("live-message");
+    line.textContent = text;
+    line.hidden = !text;
+  }
+
   function status(text, kind) {
     const badge = document.getElementById("live-status");
     badge.textContent = text;
@@ -235,6 +243,10 @@
 
   function draw() {
     if (!room) return;
+    if (dragging) {
+      drawLater = true; // the dragged note would be swept away: draw again once it is dropped
+      return;
+    }
     const focused = document.activeElement && document.activeElement.dataset.key;
     drawAgenda();
     drawTimer();
@@ -248,7 +260,16 @@
     }
   }
 
+  const STATES = {
+    draft: gettext("Draft"),
+    open: gettext("Open for joining"),
+    running: gettext("Running"),
+    ended: gettext("Ended"),
+  };
+
   function drawAgenda() {
+    const badge = document.getElementById("live-workshop-state");
+    if (badge && STATES[room.state.state]) badge.textContent = STATES[room.state.state];
     const list = document.getElementById("live-agenda");
     list.replaceChildren(...room.steps.map((step) =>
       el("li", { "aria-current": step.id === room.state.current_step ? "step" : false },
@@ -302,6 +323,7 @@
       running ? control("next", gettext("Next step")) : "",
       running ? (timer.running ? control("timer_pause", gettext("Pause the timer")) : control("timer_start", gettext("Start the timer"))) : "",
       running ? control("timer_add", gettext("+1 minute"), "secondary", { seconds: 60 }) : "",
+      running ? control("timer_add", gettext("+5 minutes"), "secondary", { seconds: 300 }) : "",
       room.state.locked ? control("unlock", gettext("Unlock editing"), "secondary") : control("lock", gettext("Lock editing"), "secondary"),
       control("end", gettext("End the workshop"), "danger"),
     );
@@ -312,29 +334,90 @@
   }
 
   function drawStep() {
-    const area = document.getElementById("live-step");
+    const title = document.getElementById("live-step-title");
+    const area = document.getElementById("live-boards");
     const step = currentStep();
     if (!step) {
+      title.replaceChildren(
+        el("p", { class: "step-count" }, gettext("Not started")),
+        el("h2", {}, gettext("Welcome")));
       area.replaceChildren();
       return;
     }
-    const heading = el("h2", {}, step.title);
-    if (room.state.locked) heading.append(" ", el("span", { class: "badge" }, gettext("Editing is locked")));
-    if (step.map) area.replaceChildren(heading, drawMap());
-    else area.replaceChildren(heading, ...step.boards.map(([key, name]) => drawBoard(step, key, name)));
+    const position = room.steps.indexOf(step) + 1;
+    title.replaceChildren(
+      el("p", { class: "step-count" },
+        fill(gettext("Step %(n)s of %(all)s"), { n: position, all: room.steps.length }),
+        room.state.locked ? el("span", { class: "badge locked" }, gettext("Editing is locked")) : null),
+      el("h2", {}, step.title));
+    if (step.map) area.replaceChildren(drawMap());
+    else area.replaceChildren(...step.boards.map(([key, name]) => drawBoard(step, key, name)));
+  }
+
+  // A brainstorm board is free: notes sit where people put them (x, y in pixels from the
+  // board's top left corner). Canvas sections are lists, in the order the notes came.
+  const NOTE_W = 224;
+  const NOTE_H = 184;
+  const GAP = 12;
+
+  function boardColumns() {
+    // The board's own width: the step's area less the card's padding and borders.
+    const width = (document.getElementById("live-boards").clientWidth || 760) - 44;
+    return Math.max(1, Math.floor((width - GAP) / (NOTE_W + GAP)));
+  }
+
+  const slot = (i, columns) => ({
+    x: GAP + (i % columns) * (NOTE_W + GAP),
+    y: GAP + Math.floor(i / columns) * (NOTE_H + GAP),
+  });
+
+  const overlaps = (a, b) => Math.abs(a.x - b.x) < NOTE_W && Math.abs(a.y - b.y) < NOTE_H;
+
+  /** The first place on the grid that no note covers, for a new note. */
+  function freeSlot(places) {
+    const columns = boardColumns();
+    for (let i = 0; ; i += 1) {
+      const place = slot(i, columns);
+      if (!places.some((p) => overlaps(p, place))) return place;
+    }
+  }
+
+  /** Where each note of a free board is drawn: its own place, or, never placed, the next free. */
+  function placesOf(notes) {
+    const places = new Map();
+    for (const note of notes) if (note.x || note.y) places.set(note.id, { x: note.x, y: note.y });
+    for (const note of notes) {
+      if (!places.has(note.id)) places.set(note.id, freeSlot([...places.values()]));
+    }
+    return places;
   }
 
   function drawBoard(step, key, name) {
     const vote = openVote();
     const notes = room.notes.filter((n) => n.step === step.id && n.board === key);
     const addKey = `add:${key}`;
-    return el("section", { class: "card board", "data-board": key },
-      el("h3", {}, name),
-      el("ul", { class: "board-notes" }, notes.map((note) => drawNote(note, vote))),
+    const free = step.kind === "brainstorm";
+    const places = free ? placesOf(notes) : null;
+    const list = el("ul", { class: free ? "board-notes free" : "board-notes" },
+      notes.map((note) => drawNote(note, vote, places && places.get(note.id))));
+    if (free) {
+      const bottom = Math.max(0, ...[...places.values()].map((p) => p.y));
+      list.style.height = `${bottom + NOTE_H + 3 * GAP}px`;
+    }
+    return el("section", { class: free ? "card board board-free" : "card board", "data-board": key },
+      el("h3", {}, name, " ", el("span", { class: "board-count" },
+        fill(ngettext("%(n)s note", "%(n)s notes", notes.length), { n: notes.length }))),
+      notes.length ? null : el("p", { class: "muted board-empty" }, gettext("No notes yet: add the first one below.")),
+      list,
+      free && notes.length
+        ? el("p", { class: "muted board-hint" }, gettext("Drag a note to move it, or select it and use the arrow keys."))
+        : null,
       form((data) => {
         const text = (data.get("text") || "").trim();
         if (!text) return;
-        send("note.add", { board: key, text, colour: data.get("colour") });
+        const fields = { board: key, text, colour: data.get("colour") };
+        if (free) Object.assign(fields, freeSlot([...places.values()]));
+        send("note.add", fields);
         drafts.delete(addKey);
         draw();
       },
@@ -351,8 +434,64 @@
     return select;
   }
 
-  function drawNote(note, vote) {
+  function moveNote(note, x, y) {
+    note.x = Math.max(0, Math.round(x));
+    note.y = Math.max(0, Math.round(y));
+    send("note.edit", { id: note.id, x: note.x, y: note.y });
+  }
+
+  function movable(item, note, place) {
+    item.style.left = `${place.x}px`;
+    item.style.top = `${place.y}px`;
+    item.tabIndex = 0;
+    item.dataset.key = `note:${note.id}`;
+    item.setAttribute("aria-roledescription", gettext("movable note"));
+    const isTool = (target) => target.closest("button, select, textarea, input, a, form");
+    item.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0 || isTool(event.target)) return;
+      event.preventDefault();
+      item.focus();
+      item.setPointerCapture(event.pointerId);
+      dragging = { id: note.id, startX: event.clientX, startY: event.clientY, x: place.x, y: place.y, moved: false };
+      item.classList.add("dragging");
+    });
+    item.addEventListener("pointermove", (event) => {
+      if (!dragging || dragging.id !== note.id) return;
+      const dx = event.clientX - dragging.startX;
+      const dy = event.clientY - dragging.startY;
+      if (Math.abs(dx) + Math.abs(dy) > 3) dragging.moved = true;
+      item.style.left = `${Math.max(0, dragging.x + dx)}px`;
+      item.style.top = `${Math.max(0, dragging.y + dy)}px`;
+    });
+    const drop = (event) => {
+      if (!dragging || dragging.id !== note.id) return;
+      const { startX, startY, x, y, moved } = dragging;
+      dragging = null;
+      item.classList.remove("dragging");
+      if (moved && event.type === "pointerup") moveNote(note, x + event.clientX - startX, y + event.clientY - startY);
+      if (drawLater || !moved || event.type !== "pointerup") {
+        drawLater = false;
+        draw();
+      }
+    };
+    item.addEventListener("pointerup", drop);
+    item.addEventListener("pointercancel", drop);
+    item.addEventListener("keydown", (event) => {
+      const step = { ArrowLeft: [-10, 0], ArrowRight: [10, 0], ArrowUp: [0, -10], ArrowDown: [0, 10] }[event.key];
+      if (!step || event.target !== item) return;
+      event.preventDefault();
+      moveNote(note, place.x + step[0], place.y + step[1]);
+      draw();
+    });
+  }
+
+  function drawNote(note, vote, place) {
     const item = el("li", { class: `note note-${note.colour}`, "data-note": note.id });
+    if (place && !editing.has(note.id)) movable(item, note, place);
+    else if (place) {
+      item.style.left = `${place.x}px`;
+      item.style.top = `${place.y}px`;
+    }
     if (editing.has(note.id)) {
       const key = `edit:${note.id}`;
       item.append(form((data) => {
@@ -366,7 +505,7 @@
     } else {
       item.append(el("p", { class: "note-text" }, note.text));
     }
-    item.append(el("p", { class: "muted" }, note.author_name));
+    item.append(el("p", { class: "note-author" }, note.author_name || gettext("Someone")));
     item.append(el("div", { class: "note-tools" },
       editing.has(note.id) ? null : el("button", { type: "button", class: "secondary", onclick: () => { editing.add(note.id); draw(); } }, gettext("Edit")),
       colourSelect("colour", `colour-of:${note.id}`, note.colour, (event) => {
@@ -408,9 +547,20 @@
       parts.push(el("p", { class: "muted" }, gettext("No vote is open.")));
     }
     for (const shown of room.votes.filter((v) => v.step === room.state.current_step).reverse()) {
-      parts.push(el("h3", {}, shown.title, shown.state === "closed" ? ` (${gettext("closed")})` : ""));
+      const most = Math.max(1, ...shown.results.map((r) => r.dots));
+      parts.push(el("h3", { class: "vote-title" }, shown.title,
+        shown.state === "closed" ? el("span", { class: "badge" }, gettext("closed")) : el("span", { class: "badge live" }, gettext("open"))));
       parts.push(el("ol", { class: "vote-results", "data-vote": shown.id },
-        shown.results.map((r) => el("li", {}, r.label, " — ", fill(ngettext("%(n)s dot", "%(n)s dots", r.dots), { n: r.dots })))));
+        shown.results.map((r) => {
+          const bar = el("span", { class: "result-bar", "aria-hidden": "true" }, el("span", {}));
+          bar.firstChild.style.width = `${(100 * r.dots) / most}%`;
+          return el("li", {},
+            el("span", { class: "result-label" }, r.label),
+            el("span", { class: "visually-hidden" }, " — "),
+            el("span", { class: "result-dots" }, fill(ngettext("%(n)s dot", "%(n)s dots", r.dots), { n: r.dots })),
+            bar);
+        })));
+      if (!shown.results.length) parts.push(el("p", { class: "muted" }, gettext("No dots yet.")));
     }
     box.replaceChildren(...parts);
   }
@@ -449,6 +599,7 @@
 
   // --- Start --------------------------------------------------------------------------------
   document.getElementById("room-fallback").hidden = true;
+  showError("");
   root.hidden = false;
   setInterval(() => room && drawTimer(), 1000);
   window.addEventListener("online", () => { if (!socket) connect(); });

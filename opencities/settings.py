@@ -81,15 +81,23 @@ ASGI_APPLICATION = "opencities.asgi.application"
 # How live workshop rooms reach every connected browser (workshops/consumers.py). In memory by
 # default: right for one server process. Set REDIS_URL (e.g. redis://localhost:6379/0) to pass
 # messages through Redis, so several server processes, or hosts, serve the same workshop.
+# Messages a connection may have waiting before the layer drops more (Channels' default is 100):
+# a room of a hundred people sends each newcomer a hundred presence replies at once.
+CHANNEL_CAPACITY = 1000
 if os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "capacity": CHANNEL_CAPACITY},
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
 
 TEMPLATES = [
     {

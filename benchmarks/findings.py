@@ -13,7 +13,9 @@ of its flows, then times:
   else; for the future map, the rows of both maps.
 
 Each timed run is a fresh child process (this script with a hidden flag), so its peak RSS is
-its own; the median of the runs is reported. Run it as
+its own; the median of the runs is reported. Each run also records its CPU time and the load
+average as it starts: on a shared machine, a wall time well above the CPU time means other
+processes were using the cores. Run it as
 
     .venv/bin/python benchmarks/findings.py [--actors 2000] [--datasets 20000]
         [--exchanges 100000] [--seed 42] [--repeats 3] [--out benchmarks/results/findings.json]
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -308,18 +311,18 @@ def child(config: dict[str, Any]) -> None:
     from opencities.maps.models import EcosystemMap
 
     what = config["what"]
-    result: dict[str, Any] = {"what": what}
+    result: dict[str, Any] = {"what": what, "load_1min": os.getloadavg()[0]}
     if what == "baseline_current":
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         result["rows"] = read_rows(config["current"])
         result["seconds"] = time.perf_counter() - t0
     elif what == "baseline_future":  # the future map and the map it was copied from
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         result["rows"] = read_rows(config["future"]) + read_rows(config["current"])
         result["seconds"] = time.perf_counter() - t0
     else:
         ecosystem_map = EcosystemMap.objects.get(pk=config[what.removeprefix("analyse_")])
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         findings = analyse(ecosystem_map)
         result["seconds"] = time.perf_counter() - t0
         result["findings"] = len(findings)
@@ -327,6 +330,7 @@ def child(config: dict[str, Any]) -> None:
         result["changes"] = dict(
             Counter(f.data["change"] for f in findings if f.kind == FindingKind.CHANGE)
         )
+    result["cpu_seconds"] = time.process_time() - cpu0
     result["rss_ready_mib"] = rss_ready
     result["peak_rss_mib"] = maxrss_mib()
     result["peak_rss_delta_mib"] = result["peak_rss_mib"] - rss_ready
@@ -371,6 +375,9 @@ def measure(folder: Path, home: Path, keys: dict[str, Any], repeats: int) -> dic
         summary[what] = {
             "seconds": statistics.median(r["seconds"] for r in results),
             "runs_seconds": [r["seconds"] for r in results],
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in results),
+            "runs_cpu_seconds": [r["cpu_seconds"] for r in results],
+            "runs_load_1min": [r["load_1min"] for r in results],
             "peak_rss_mib": max(r["peak_rss_mib"] for r in results),
             "peak_rss_delta_mib": max(r["peak_rss_delta_mib"] for r in results),
             "vmhwm_mib": max(r["vmhwm_mib"] or 0 for r in results),
@@ -422,17 +429,18 @@ def report(results: dict[str, Any]) -> list[str]:
         f"{results['map']['exchanges_future']:,}, changes {results['map']['changes_made']})",
         f"Median of {results['params']['repeats']} runs, each in a fresh process",
         "",
-        f"{'measure':<18} {'seconds':>8} {'runs':>22} {'peak MiB':>9} {'delta MiB':>9} "
-        f"{'x base':>7} {'findings':>9}",
+        f"{'measure':<18} {'seconds':>8} {'runs':>22} {'cpu s':>6} {'load':>15} "
+        f"{'peak MiB':>9} {'delta MiB':>9} {'x base':>7} {'findings':>9}",
     ]
     for what in MEASURES:
         r = m[what]
         runs = " ".join(f"{s:.2f}" for s in r["runs_seconds"])
+        loads = " ".join(f"{load:.1f}" for load in r["runs_load_1min"])
         ratio = f"{r['ratio_to_baseline']:.2f}" if "ratio_to_baseline" in r else ""
         count = f"{r['findings']:,}" if "findings" in r else f"{r['rows']:,} rows"
         lines.append(
-            f"{what:<18} {r['seconds']:>8.2f} {runs:>22} {r['peak_rss_mib']:>9.0f} "
-            f"{r['peak_rss_delta_mib']:>9.0f} {ratio:>7} {count:>9}"
+            f"{what:<18} {r['seconds']:>8.2f} {runs:>22} {r['cpu_seconds']:>6.2f} {loads:>15} "
+            f"{r['peak_rss_mib']:>9.0f} {r['peak_rss_delta_mib']:>9.0f} {ratio:>7} {count:>9}"
         )
     lines += ["", "Findings by kind (current / future)"]
     kinds = sorted(set(m["analyse_current"]["by_kind"]) | set(m["analyse_future"]["by_kind"]))
@@ -511,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  done in {time.perf_counter() - t0:.0f} s; measuring…", flush=True)
         results["measures"] = measure(folder, home, results["map"], args.repeats)
         results["targets"] = targets(results["measures"])
+        results["machine"]["loadavg_at_end"] = os.getloadavg()
         results["total_seconds"] = time.perf_counter() - t0
     finally:
         if args.keep_temp:

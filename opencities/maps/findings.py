@@ -29,13 +29,16 @@ intermediary that passes bus positions on is not an origin of bus positions.
 
 Speed
 -----
-A map is read with three `values_list` queries (nodes, the datasets they show or their flows
-name, exchanges); no model instance is made for a node or an exchange. Everything after that is
-dictionaries, sets and one linear-time walk of the graph (see `_single_points_of_failure`). A
-random map of 2,000 actors, 20,000 datasets and 100,000 exchanges (41,000 findings) took about
-2.2 seconds and under 300 MB on a busy two-core machine, a good third of it reading the rows.
-A future state of that size is read together with the map it was copied from, to list the
-changes, which takes about twice as long (see `analyse`).
+A map is read with two `values_list` queries (nodes with the datasets they show, exchanges),
+and a third for datasets that flows name but no node shows, when there are any; no model
+instance is made for a node or an exchange. Everything after that is dictionaries, sets and one
+linear-time walk of the graph (see `_single_points_of_failure`). The benchmark map
+(`benchmarks/findings.py`: 2,000 actors, 20,000 datasets, 100,000 exchanges, 16,000 findings)
+takes about 1.5 seconds and under 200 MB on a busy two-core machine, about 40% of it reading
+the rows. A future state of that size is read together with the map it was copied from, to
+list the changes; that map is read without the relations the findings need and only the flows
+that differ are looked at, so it adds about half as much again (see `analyse` and
+docs/performance.md).
 """
 
 from __future__ import annotations
@@ -47,10 +50,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Cast
 
 from opencities.inventory.models import (
@@ -183,9 +186,14 @@ def _json_list(text: str | None) -> tuple[str, ...]:
 
 
 class _Map:
-    """One map read into plain dictionaries, with the relations every finding needs."""
+    """One map read into plain dictionaries, with the relations every finding needs.
 
-    def __init__(self, map_pk: int) -> None:
+    `relations=False` reads only the nodes, their datasets and the flows, which is all
+    `compare` needs: it matches flows by what they connect and never asks who holds or
+    receives what, so indexing that for a second big map would be wasted time.
+    """
+
+    def __init__(self, map_pk: int, *, relations: bool = True) -> None:
         self.pk = map_pk
         # node pk -> ("actor" | "dataset" | "technology", inventory record pk)
         self.targets: dict[int, tuple[str, int]] = {}
@@ -200,9 +208,23 @@ class _Map:
         self.node_dataset: dict[int, int] = {}  # node pk -> dataset pk
         self.datasets: dict[int, _Dataset] = {}
         self.flows: list[_Flow] = []
+        # The relations several findings share (filled by `_relate`).
+        self.receivers: dict[int, set[int]] = defaultdict(set)
+        self.senders: dict[int, set[int]] = defaultdict(set)
+        self.active_data: list[_Flow] = []
+        # dataset pk -> its steward's node, for the datasets whose steward is on the map
+        self.steward_nodes: dict[int, int] = {}
 
+        self._read_nodes()
+        self._read_named_datasets(self._read_flows())
+        if relations:
+            self._relate()
+
+    def _read_nodes(self) -> None:
+        """Who and what is drawn: each node's inventory record, name and roles, and the
+        datasets of the dataset nodes, read with them rather than by a query of their own."""
         node_rows = (
-            Node.objects.filter(map_id=map_pk)
+            Node.objects.filter(map_id=self.pk)
             .order_by("pk")
             .values_list(
                 "pk",
@@ -212,9 +234,17 @@ class _Map:
                 Cast("roles", models.TextField()),
                 "actor__name",
                 "technology__name",
+                "dataset__title",  # with dataset_id, the fields of a _Dataset
+                "dataset__status",
+                "dataset__spectrum",
+                "dataset__personal_data",
+                "dataset__steward_id",
             )
         )
-        for pk, actor_id, dataset_id, technology_id, roles, actor_name, tech_name in node_rows:
+        for row in node_rows:
+            pk, actor_id, dataset_id, technology_id, roles, actor_name, tech_name = row[:7]
+            if dataset_id is not None:
+                self.datasets[dataset_id] = _Dataset(dataset_id, *row[7:])
             if actor_id is not None:
                 self.targets[pk] = ("actor", actor_id)
                 self.records[pk] = actor_id * 3
@@ -226,6 +256,7 @@ class _Map:
                 self.records[pk] = dataset_id * 3 + 1
                 self.dataset_node[dataset_id] = pk
                 self.node_dataset[pk] = dataset_id
+                self.names[pk] = self.datasets[dataset_id].title
             elif technology_id is not None:
                 self.targets[pk] = ("technology", technology_id)
                 self.records[pk] = technology_id * 3 + 2
@@ -236,22 +267,16 @@ class _Map:
             if roles:
                 self.roles[pk] = roles
 
-        # The datasets drawn as nodes and those named by flows, in one query with two subqueries
-        # (a list of keys would break SQLite's limit on query parameters on big maps).
-        shown = Node.objects.filter(map_id=map_pk, dataset__isnull=False).values("dataset_id")
-        named = Exchange.objects.filter(map_id=map_pk, dataset__isnull=False).values("dataset_id")
-        dataset_rows = (
-            Dataset.objects.filter(Q(pk__in=shown) | Q(pk__in=named))
-            .order_by("pk")
-            .values_list("pk", "title", "status", "spectrum", "personal_data", "steward_id")
-        )
-        for row in dataset_rows:
-            self.datasets[row[0]] = _Dataset(*row)
-        for pk, dataset_id in self.node_dataset.items():
-            self.names[pk] = self.datasets[dataset_id].title
+    def _read_flows(self) -> set[int | None]:
+        """Every exchange, in the order it was made, with the data it carries; returns the
+        datasets the exchanges name (all of them: a dataset is on the map once named).
 
+        Plain local names: this loop runs once per exchange, 100,000 times on a big map. The
+        same few lists of blocked reasons come back thousands of times, so each distinct one
+        is decoded once.
+        """
         flow_rows = (
-            Exchange.objects.filter(map_id=map_pk)
+            Exchange.objects.filter(map_id=self.pk)
             .order_by("pk")
             .values_list(
                 "pk",
@@ -264,32 +289,60 @@ class _Map:
                 Cast("blocked_reasons", models.TextField()),
             )
         )
-        # While reading, the relations several findings share (plain local names: this loop
-        # runs once per exchange, 100,000 times on a big map).
-        self.flows_of: dict[int, list[int]] = defaultdict(list)  # dataset -> exchange pks
-        self.receivers: dict[int, set[int]] = defaultdict(set)
-        self.senders: dict[int, set[int]] = defaultdict(set)
-        self.active_data: list[_Flow] = []
-        targets, node_dataset, dataset_node = self.targets, self.node_dataset, self.dataset_node
-        flows, active_data = self.flows, self.active_data
-        flows_of, receivers, senders = self.flows_of, self.receivers, self.senders
+        targets, node_dataset, append = self.targets, self.node_dataset, self.flows.append
+        make = _Flow._make
+        decoded: dict[str | None, tuple[str, ...]] = {}
+        named: set[int | None] = set()
         for pk, source, target, kind, dataset_id, status, access, reasons in flow_rows:
+            named.add(dataset_id)
             if source not in targets or target not in targets:
                 continue  # an end on another map: the models refuse it, but never trust that
             carried = None
             if kind == DATA:
                 carried = dataset_id or node_dataset.get(source) or node_dataset.get(target)
-            flow = _Flow(
-                pk, source, target, kind, dataset_id, carried, status, access, _json_list(reasons)
+            listed = decoded.get(reasons)
+            if listed is None:
+                listed = decoded[reasons] = _json_list(reasons)
+            append(make((pk, source, target, kind, dataset_id, carried, status, access, listed)))
+        return named
+
+    def _read_named_datasets(self, named: set[int | None]) -> None:
+        """Add the datasets that flows name but no node shows, then put all in key order.
+
+        The query is made only when there are such datasets (on the benchmark map there are
+        none), since it reads the map's exchanges again. It takes subqueries, since a list of
+        keys would break SQLite's limit on query parameters on big maps. Key order is the
+        order the datasets were always read in, and `_single_points_of_failure` numbers its
+        graph in it.
+        """
+        named.discard(None)
+        if named - self.datasets.keys():
+            shown = Node.objects.filter(map_id=self.pk, dataset__isnull=False).values("dataset_id")
+            named_rows = Exchange.objects.filter(map_id=self.pk, dataset__isnull=False).values(
+                "dataset_id"
             )
-            flows.append(flow)
+            dataset_rows = (
+                Dataset.objects.filter(pk__in=named_rows)
+                .exclude(pk__in=shown)
+                .values_list(*_Dataset._fields)
+            )
+            for row in dataset_rows:
+                self.datasets[row[0]] = _Dataset._make(row)
+        self.datasets = dict(sorted(self.datasets.items()))
+
+    def _relate(self) -> None:
+        """Who sends and who receives each dataset, the active data flows, and the stewards
+        on the map: what several findings share."""
+        dataset_node, active_data = self.dataset_node, self.active_data
+        receivers, senders = self.receivers, self.senders
+        for flow in self.flows:
+            _, source, target, kind, _, carried, status, _, _ = flow
             if kind != DATA:
                 continue
             if status == ACTIVE:
                 active_data.append(flow)
             if carried is None:
                 continue
-            flows_of[carried].append(pk)
             if status == ACTIVE:
                 if target != dataset_node.get(carried):
                     receivers[carried].add(target)
@@ -297,8 +350,6 @@ class _Map:
             elif status == BLOCKED:
                 senders[carried].add(source)
 
-        # dataset pk -> its steward's node, for the datasets whose steward is on the map
-        self.steward_nodes: dict[int, int] = {}
         for dataset in self.datasets.values():
             node = self.actor_node.get(dataset.steward_id) if dataset.steward_id else None
             if node is not None:
@@ -341,6 +392,26 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
 # --- The findings, one function per kind -----------------------------------------------------
 
 
+def _is_used(m: _Map, dataset: _Dataset) -> bool:
+    """Whether any node but the dataset's steward receives it through an active flow."""
+    return any(
+        dataset.steward_id is None or m.node_actor.get(node) != dataset.steward_id
+        for node in m.receivers.get(dataset.pk, ())
+    )
+
+
+def _flows_carrying(m: _Map, dataset_ids: set[int]) -> dict[int, list[int]]:
+    """The data flows that carry each of these datasets, in the order they were made: one
+    pass over the flows for the few datasets that need them, which is cheaper than keeping
+    a list for every dataset of the map while reading it."""
+    found: dict[int, list[int]] = defaultdict(list)
+    if dataset_ids:
+        for flow in m.flows:
+            if flow.carried in dataset_ids:
+                found[flow.carried].append(flow.pk)
+    return found
+
+
 def _unused_datasets(m: _Map) -> Iterator[Finding]:
     """Datasets that exist, yet nobody on the map but their steward receives them.
 
@@ -351,20 +422,17 @@ def _unused_datasets(m: _Map) -> Iterator[Finding]:
     data, because then not sharing it may well be the right decision.
     """
     sensitive = {PersonalData.PERSONAL, PersonalData.SPECIAL}
-    for dataset in sorted(m.datasets.values(), key=lambda d: (d.title, d.pk)):
-        if dataset.status != DatasetStatus.EXISTS:
-            continue
-        users = [
-            node
-            for node in m.receivers.get(dataset.pk, ())
-            if dataset.steward_id is None or m.node_actor.get(node) != dataset.steward_id
-        ]
-        if users:
-            continue
+    unused = [
+        dataset
+        for dataset in sorted(m.datasets.values(), key=lambda d: (d.title, d.pk))
+        if dataset.status == DatasetStatus.EXISTS and not _is_used(m, dataset)
+    ]
+    flows_of = _flows_carrying(m, {dataset.pk for dataset in unused})
+    for dataset in unused:
         holders = m.holders(dataset.pk)
         own = m.dataset_node.get(dataset.pk)
         nodes = ([own] if own is not None else []) + sorted(holders - {own})
-        flows = tuple(m.flows_of.get(dataset.pk, ()))
+        flows = tuple(flows_of.get(dataset.pk, ()))
         keepers = sorted(m.names[n] for n in holders if n != own)
         held_by = f", held by {_listing(keepers)}," if keepers else ""
         if dataset.spectrum == Spectrum.INTERNAL and dataset.personal_data in sensitive:
@@ -583,32 +651,18 @@ def _origins(m: _Map) -> set[int]:
     """Where data enters the map (see the module's docstring)."""
     found = set(m.dataset_node.values())
     found.update(m.steward_nodes.values())
-    for flow in m.active_data:
-        if flow.carried is None or flow.source not in m.receivers.get(flow.carried, ()):
+    receivers, nobody = m.receivers, frozenset()
+    for flow in m.active_data:  # local names: 70,000 flows on a big map
+        if flow.carried is None or flow.source not in receivers.get(flow.carried, nobody):
             found.add(flow.source)
     return found
 
 
-def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
-    """Nodes whose loss would leave people with no source of data at all, all high.
-
-    The graph: active data flows, without their direction (data that reaches you over any path
-    counts), plus a link from each dataset node to its steward when both are drawn. Take a node
-    away and the part of the map it was in may fall into pieces; a piece that still holds
-    people who depend on data (`_dependants`) but no origin of data (`_origins`) is cut off.
-    A node is blamed only where its part of the map had an origin to begin with. Two kinds of
-    node can cut anyone off: cut vertices (articulation points), and the one origin of a part.
-
-    One depth-first walk finds them all (Tarjan's low-link method). Numbering nodes in the order
-    the walk reaches them makes every subtree of the walk a range of numbers; a child whose
-    subtree has no edge back above the node becomes a piece of its own when the node goes, and
-    everything else in the part (minus the node) is one more piece. Counting dependants and
-    origins per subtree then says, for every node at once, what each piece would contain. That
-    is linear in the size of the map and exact for this definition, so no sampling is needed at
-    any size. networkx's biconnected components give the same answer (the tests check the walk
-    against networkx, taking each node away in turn) but took twice as long on a big map.
-    """
-    pks: list[int] = []  # walk-local index -> node pk
+def _data_graph(m: _Map) -> tuple[list[int], list[set[int]]]:
+    """The graph `_single_points_of_failure` walks: node pks numbered from 0 in the order they
+    first appear, and each number's neighbours. Numbers rather than pks, so the walk can keep
+    its figures in lists; the order is fixed, so the same map is always walked the same way."""
+    pks: list[int] = []  # number -> node pk
     index: dict[int, int] = {}
     adjacency: list[set[int]] = []
     links = [(f.source, f.target) for f in m.active_data if f.source != f.target]
@@ -630,14 +684,31 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
             adjacency.append(set())
         adjacency[i].add(j)
         adjacency[j].add(i)
-    size = len(pks)
-    dependants = {index[pk] for pk in _dependants(m) if pk in index}
-    if not dependants:
-        return
-    origins = {index[pk] for pk in _origins(m) if pk in index}
+    return pks, adjacency
 
-    # The walk. first[v]: v's number; low[v]: the smallest number reachable from v's subtree
-    # by one edge back; extent[v]: the size of v's subtree, so it is [first, first + extent).
+
+class _Walk(NamedTuple):
+    """What one depth-first walk of the data graph found, by node number.
+
+    first[v]: v's number in walk order; extent[v]: the size of v's subtree, so the subtree is
+    [first, first + extent); root_of[v]: where the walk of v's part started; sub_dependants[v],
+    sub_origins[v]: how many of each v's subtree holds; separated[v]: v's children whose
+    subtree has no edge back above v, so they are cut loose when v goes.
+    """
+
+    first: list[int]
+    extent: list[int]
+    root_of: list[int]
+    sub_dependants: list[int]
+    sub_origins: list[int]
+    separated: dict[int, list[int]]
+
+
+def _walk(adjacency: list[set[int]], dependants: set[int], origins: set[int]) -> _Walk:
+    """Walk every part of the graph depth first, without recursion (a big map is deeper than
+    Python's stack), and fold each subtree's figures into its parent as the walk leaves it.
+    low[v] is the smallest number reachable from v's subtree by one edge back."""
+    size = len(adjacency)
     first = [-1] * size
     low = [0] * size
     parent = [-1] * size
@@ -645,7 +716,7 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
     root_of = [0] * size
     sub_dependants = [1 if v in dependants else 0 for v in range(size)]
     sub_origins = [1 if v in origins else 0 for v in range(size)]
-    separated: dict[int, list[int]] = defaultdict(list)  # v -> children cut loose without v
+    separated: dict[int, list[int]] = defaultdict(list)
     walked = 0
     for root in range(size):
         if first[root] != -1:
@@ -675,9 +746,80 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
                     sub_origins[u] += sub_origins[v]
                     if low[v] >= first[u]:
                         separated[u].append(v)
+    return _Walk(first, extent, root_of, sub_dependants, sub_origins, dict(separated))
+
+
+def _may_cut_off(walk: _Walk, origins: set[int]) -> Iterator[int]:
+    """The nodes worth a closer look, in a part of the map that has an origin: those with a
+    subtree cut loose without them, and the one origin of a part. Taking away any other node
+    leaves the rest of its part in one piece, with an origin still in it, so it cuts nobody
+    off; skipping those is most of the nodes of a big map."""
+    separated, root_of, sub_origins = walk.separated, walk.root_of, walk.sub_origins
+    for v, root in enumerate(root_of):
+        origins_in_part = sub_origins[root]
+        if not origins_in_part:
+            continue  # this part of the map never had an origin of data
+        if v in separated or (origins_in_part == 1 and v in origins):
+            yield v
+
+
+def _cut_off(
+    walk: _Walk, v: int, own_dependant: int, own_origin: int
+) -> tuple[int, list[tuple[int, int]]]:
+    """How many dependants would be left with no origin if v went, and the ranges of walk
+    numbers they are in. Each child cut loose is a piece; the rest of the part, without v, is
+    one more."""
+    first, extent, root = walk.first, walk.extent, walk.root_of[v]
+    count = 0
+    ranges: list[tuple[int, int]] = []
+    rest_dependants = walk.sub_dependants[root] - own_dependant
+    rest_origins = walk.sub_origins[root] - own_origin
+    loose = sorted(walk.separated.get(v, ()), key=first.__getitem__)
+    for child in loose:
+        rest_dependants -= walk.sub_dependants[child]
+        rest_origins -= walk.sub_origins[child]
+        if walk.sub_dependants[child] and not walk.sub_origins[child]:
+            count += walk.sub_dependants[child]
+            ranges.append((first[child], first[child] + extent[child]))
+    if rest_dependants and not rest_origins:
+        count += rest_dependants
+        edge = first[root]
+        for child in loose:  # the part's range with the loose subtrees taken out
+            ranges.append((edge, first[child]))
+            edge = first[child] + extent[child]
+        ranges.append((edge, first[root] + extent[root]))
+    return count, ranges
+
+
+def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
+    """Nodes whose loss would leave people with no source of data at all, all high.
+
+    The graph: active data flows, without their direction (data that reaches you over any path
+    counts), plus a link from each dataset node to its steward when both are drawn. Take a node
+    away and the part of the map it was in may fall into pieces; a piece that still holds
+    people who depend on data (`_dependants`) but no origin of data (`_origins`) is cut off.
+    A node is blamed only where its part of the map had an origin to begin with. Two kinds of
+    node can cut anyone off: cut vertices (articulation points), and the one origin of a part.
+
+    One depth-first walk finds them all (Tarjan's low-link method). Numbering nodes in the order
+    the walk reaches them makes every subtree of the walk a range of numbers; a child whose
+    subtree has no edge back above the node becomes a piece of its own when the node goes, and
+    everything else in the part (minus the node) is one more piece. Counting dependants and
+    origins per subtree then says, for every node at once, what each piece would contain. That
+    is linear in the size of the map and exact for this definition, so no sampling is needed at
+    any size. networkx's biconnected components give the same answer (the tests check the walk
+    against networkx, taking each node away in turn) but took twice as long on a big map.
+    """
+    pks, adjacency = _data_graph(m)
+    index = {pk: v for v, pk in enumerate(pks)}
+    dependants = {index[pk] for pk in _dependants(m) if pk in index}
+    if not dependants:
+        return
+    origins = {index[pk] for pk in _origins(m) if pk in index}
+    walk = _walk(adjacency, dependants, origins)
 
     # Dependants in walk order, to list the members of a piece (a few ranges) by bisection.
-    ranked = sorted((first[v], pks[v]) for v in dependants)
+    ranked = sorted((walk.first[v], pks[v]) for v in dependants)
     ranked_first = [number for number, _ in ranked]
 
     def members(ranges: list[tuple[int, int]], leave_out: int) -> list[int]:
@@ -690,31 +832,8 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
         return listed[:CUT_OFF_LISTED]
 
     found: list[Finding] = []
-    for v in range(size):
-        root = root_of[v]
-        if not sub_origins[root]:
-            continue  # this part of the map never had an origin of data
-        own_dependant = 1 if v in dependants else 0
-        own_origin = 1 if v in origins else 0
-        count = 0
-        ranges: list[tuple[int, int]] = []
-        # Each child cut loose is a piece; the rest of the part, without v, is one more.
-        rest_dependants = sub_dependants[root] - own_dependant
-        rest_origins = sub_origins[root] - own_origin
-        loose = sorted(separated.get(v, ()), key=first.__getitem__)
-        for child in loose:
-            rest_dependants -= sub_dependants[child]
-            rest_origins -= sub_origins[child]
-            if sub_dependants[child] and not sub_origins[child]:
-                count += sub_dependants[child]
-                ranges.append((first[child], first[child] + extent[child]))
-        if rest_dependants and not rest_origins:
-            count += rest_dependants
-            edge = first[root]
-            for child in loose:  # the part's range with the loose subtrees taken out
-                ranges.append((edge, first[child]))
-                edge = first[child] + extent[child]
-            ranges.append((edge, first[root] + extent[root]))
+    for v in _may_cut_off(walk, origins):
+        count, ranges = _cut_off(walk, v, int(v in dependants), int(v in origins))
         if not count:
             continue
         node = pks[v]
@@ -750,11 +869,11 @@ def _isolated_nodes(m: _Map) -> Iterator[Finding]:
         "dataset": "Ask who holds and who uses this data",
         "technology": "Ask who runs and who uses it",
     }
-    linked = {flow.source for flow in m.flows}
-    linked.update(flow.target for flow in m.flows)
-    for node, (kind, _) in sorted(m.targets.items(), key=lambda item: (m.names[item[0]], item)):
-        if node in linked:
-            continue
+    linked = set(map(attrgetter("source"), m.flows))
+    linked.update(map(attrgetter("target"), m.flows))
+    # Only the few isolated nodes are sorted, not every node of the map.
+    isolated = [item for item in m.targets.items() if item[0] not in linked]
+    for node, (kind, _) in sorted(isolated, key=lambda item: (m.names[item[0]], item)):
         name = m.names[node]
         yield Finding(
             kind=FindingKind.ISOLATED_NODE,
@@ -847,6 +966,8 @@ def _collector_paused() -> Iterator[None]:
     them in reference cycles, and the collector would walk them over and over as they pile up:
     on the benchmark map that was a quarter of the time. Everything is freed by reference
     counting as usual; the collector is switched back on afterwards, if it was on before.
+    Free the maps before that: objects made while it was paused are all new to it, and its
+    first pass once back on would walk every one still alive.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -862,15 +983,26 @@ def analyse(ecosystem_map: EcosystemMap, *, changes: bool = True) -> list[Findin
 
     When the map was copied from another (`based_on`, as a future state is from the current),
     the changes since that map (`compare`) are added at the end, for information, so a future
-    state's findings say what it changes. That reads a second map, which about doubles the time
-    on a big one; pass `changes=False` to leave them out (a map with no `based_on` has none).
+    state's findings say what it changes. That reads a second map, only its nodes and flows,
+    which adds about half as much time again on a big one; pass `changes=False` to leave them
+    out (a map with no `based_on` has none).
     """
     with _collector_paused():
-        loaded = _Map(ecosystem_map.pk)
-        findings = [finding for analysis in ANALYSES for finding in analysis(loaded)]
-        if changes and ecosystem_map.based_on_id is not None:
-            findings += _changes(_Map(ecosystem_map.based_on_id), loaded)
-        return _ordered(findings)
+        return _ordered(_findings(ecosystem_map, changes=changes))
+
+
+def _findings(ecosystem_map: EcosystemMap, *, changes: bool) -> list[Finding]:
+    """The findings of `analyse`, unordered.
+
+    A function of its own so that the maps it reads are freed as it returns, while the
+    collector is still paused (see `_collector_paused`). The map it was copied from is read
+    without the relations, since `_changes` needs only its flows.
+    """
+    loaded = _Map(ecosystem_map.pk)
+    findings = [finding for analysis in ANALYSES for finding in analysis(loaded)]
+    if changes and ecosystem_map.based_on_id is not None:
+        findings += _changes(_Map(ecosystem_map.based_on_id, relations=False), loaded)
+    return findings
 
 
 # --- Current against future --------------------------------------------------------------------
@@ -887,22 +1019,58 @@ def _access(m: _Map, flow: _Flow) -> str | None:
     return None
 
 
-def _by_what_they_connect(m: _Map) -> dict[tuple, list[_Flow]]:
-    """Flows grouped by the inventory records at both ends, their kind and named dataset."""
-    groups: dict[tuple, list[_Flow]] = defaultdict(list)
+def _by_what_they_connect(m: _Map) -> tuple[dict[tuple, _Flow], dict[tuple, list[_Flow]]]:
+    """The map's flows by what they connect (the inventory records at both ends, the kind of
+    exchange and the dataset it names): the first made of each, and any later ones, last made
+    first so that `pop()` takes the next. Nearly every flow is the only one of its kind, so
+    keeping a flow rather than a list for each saves making a list per flow."""
+    first: dict[tuple, _Flow] = {}
+    later: dict[tuple, list[_Flow]] = defaultdict(list)
     records = m.records
     for flow in m.flows:
-        groups[(records[flow.source], records[flow.target], flow.kind, flow.dataset)].append(flow)
-    return groups
+        _, source, target, kind, dataset, _, _, _, _ = flow  # faster than four attributes
+        key = (records[source], records[target], kind, dataset)
+        if first.setdefault(key, flow) is not flow:
+            later[key].append(flow)
+    for flows in later.values():
+        flows.reverse()
+    return first, later
+
+
+def _differing(current: _Map, future: _Map) -> Iterator[tuple[_Flow | None, _Flow | None]]:
+    """The flows of both maps matched as `compare` explains, as pairs (was, now) that may have
+    changed; None stands for the missing side of a flow that only one map has.
+
+    A pair with the same status and access is left out, which on a future map is nearly every
+    pair: two matched flows connect the same records and name the same dataset, so they carry
+    the same data, and their access levels can only differ if their recorded access does.
+
+    Only the future's flows are grouped: the current's are taken in the order they were made,
+    each with the first future flow of its kind not matched yet, which pairs them in the same
+    order as grouping both would, for half the work.
+    """
+    first, later = _by_what_they_connect(future)
+    records = current.records
+    for was in current.flows:
+        _, source, target, kind, dataset, _, status, access, _ = was
+        key = (records[source], records[target], kind, dataset)
+        now = first.pop(key, None)
+        if now is not None and later.get(key):
+            first[key] = later[key].pop()  # the next flow of its kind is first in line now
+        if now is None or now.status != status or now.access != access:
+            yield was, now
+    for now in first.values():
+        yield None, now
+    for flows in later.values():
+        yield from ((None, now) for now in flows)
 
 
 def _changes(current: _Map, future: _Map) -> list[Finding]:
     """What changes from one map to the other, flow by flow (see `compare`).
 
-    Most flows of a future map are unchanged copies, so a pair of flows costs two comparisons
-    and the words are only put together for the ones that changed.
+    Only the pairs of flows that may have changed are looked at (`_differing`), so the words
+    are put together for the flows that changed and no others.
     """
-    before, after = _by_what_they_connect(current), _by_what_they_connect(future)
     findings: list[Finding] = []
 
     def change(kind: str, m: _Map, flow: _Flow, title: str, text: str, **extra: Any) -> None:
@@ -921,84 +1089,82 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
     def level_words(level: str) -> str:
         return Spectrum(level).label.lower()
 
-    # Each key once: all of the future's, then the current's that the future lacks. The
-    # findings are sorted at the end, so the order of the keys does not matter.
-    keys = [*after, *(k for k in before if k not in after)]
-    for flow_key in keys:
-        old, new = before.get(flow_key, ()), after.get(flow_key, ())
-        for flow in new[len(old) :]:
-            words = future.flow_words(flow)
+    # The findings are sorted at the end, so the order of the pairs does not matter.
+    for was, now in _differing(current, future):
+        if was is None:
+            words = future.flow_words(now)
             change(
                 "added",
                 future,
-                flow,
+                now,
                 f"New flow: {words}",
-                f"The future state adds a {flow.status} flow of {words}.",
+                f"The future state adds a {now.status} flow of {words}.",
             )
-        for flow in old[len(new) :]:
-            words = current.flow_words(flow)
+            continue
+        if now is None:
+            words = current.flow_words(was)
             change(
                 "removed",
                 current,
-                flow,
+                was,
                 f"Flow dropped: {words}",
                 f"The flow of {words} is not in the future state. Check that nobody still "
                 "relies on it.",
             )
-        for was, now in zip(old, new, strict=False):
-            if was.status != now.status:
-                words = future.flow_words(now)
-                statuses = {"from_status": was.status, "to_status": now.status, "was": was.pk}
-                if was.status == BLOCKED:
-                    known = [r for r in was.reasons if r in REASON_ORDER]
-                    reasons = _listing(BlockReason(r).label.lower() for r in known)
-                    change(
-                        "unblocked",
-                        future,
-                        now,
-                        f"Unblocked: {words}",
-                        f"The flow of {words}, blocked today ({reasons or 'unrecorded'} "
-                        f"reasons), is {now.status} in the future state.",
-                        **statuses,
-                    )
-                elif now.status == BLOCKED:
-                    change(
-                        "blocked",
-                        future,
-                        now,
-                        f"Blocked: {words}",
-                        f"The flow of {words}, {was.status} today, is blocked in the future state.",
-                        **statuses,
-                    )
-                elif now.status == ACTIVE:
-                    change(
-                        "activated",
-                        future,
-                        now,
-                        f"Now active: {words}",
-                        f"The flow of {words}, {was.status} today, is active in the future state.",
-                        **statuses,
-                    )
-            if now.kind != DATA:
-                continue
-            level_was, level_now = _access(current, was), _access(future, now)
-            if level_was == level_now or level_was not in SPECTRUM_RANK:
-                continue
-            if level_now not in SPECTRUM_RANK:
-                continue
-            opened = SPECTRUM_RANK[level_now] > SPECTRUM_RANK[level_was]
+            continue
+        if was.status != now.status:
             words = future.flow_words(now)
-            change(
-                "opened" if opened else "closed",
-                future,
-                now,
-                f"{'More' if opened else 'Less'} open: {words}",
-                f"The flow of {words} moves toward {'open' if opened else 'closed'} on the "
-                f"Data Spectrum, from {level_words(level_was)} to {level_words(level_now)}.",
-                from_access=level_was,
-                to_access=level_now,
-                was=was.pk,
-            )
+            statuses = {"from_status": was.status, "to_status": now.status, "was": was.pk}
+            if was.status == BLOCKED:
+                known = [r for r in was.reasons if r in REASON_ORDER]
+                reasons = _listing(BlockReason(r).label.lower() for r in known)
+                change(
+                    "unblocked",
+                    future,
+                    now,
+                    f"Unblocked: {words}",
+                    f"The flow of {words}, blocked today ({reasons or 'unrecorded'} "
+                    f"reasons), is {now.status} in the future state.",
+                    **statuses,
+                )
+            elif now.status == BLOCKED:
+                change(
+                    "blocked",
+                    future,
+                    now,
+                    f"Blocked: {words}",
+                    f"The flow of {words}, {was.status} today, is blocked in the future state.",
+                    **statuses,
+                )
+            elif now.status == ACTIVE:
+                change(
+                    "activated",
+                    future,
+                    now,
+                    f"Now active: {words}",
+                    f"The flow of {words}, {was.status} today, is active in the future state.",
+                    **statuses,
+                )
+        if now.kind != DATA:
+            continue
+        level_was, level_now = _access(current, was), _access(future, now)
+        if level_was == level_now or level_was not in SPECTRUM_RANK:
+            continue
+        if level_now not in SPECTRUM_RANK:
+            continue
+        opened = SPECTRUM_RANK[level_now] > SPECTRUM_RANK[level_was]
+        words = future.flow_words(now)
+        change(
+            "opened" if opened else "closed",
+            future,
+            now,
+            f"{'More' if opened else 'Less'} open: {words}",
+            f"The flow of {words} moves toward {'open' if opened else 'closed'} on the "
+            f"Data Spectrum, from {level_words(level_was)} to {level_words(level_now)}.",
+            from_access=level_was,
+            to_access=level_now,
+            was=was.pk,
+        )
 
     rank = {kind: position for position, kind in enumerate(CHANGE_ORDER)}
     findings.sort(key=lambda f: (rank[f.data["change"]], f.title, f.nodes, f.exchanges))
@@ -1022,7 +1188,7 @@ def compare(current: EcosystemMap, future: EcosystemMap) -> list[Finding]:
     not compared. All are for information: whether a change is good is for people to judge.
     """
     with _collector_paused():
-        return _changes(_Map(current.pk), _Map(future.pk))
+        return _changes(_Map(current.pk, relations=False), _Map(future.pk, relations=False))
 
 
 def as_dict(finding: Finding) -> dict[str, Any]:

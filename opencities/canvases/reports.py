@@ -554,10 +554,8 @@ def _map(ecosystem_map: EcosystemMap, picture: Picture) -> MapReport:
     """A map's picture and findings. A future state's changes are listed by title only: their
     explanations say the title again at length, and took three pages for a demo map.
 
-    The findings' sentences are written in English only. They are worked out in English, as the
-    map pages do (`findings_of`), so that a report in another language has its headings and
-    labels in that language and whole English findings, rather than English sentences with
-    translated words (a blocked flow's reasons, a role) mixed into them."""
+    The findings are worked out as the map pages do (`findings_of`), in the active language,
+    so a report in another language has them in that language too."""
     findings = findings_of(ecosystem_map)
     return MapReport(
         title=_plain(ecosystem_map.title),

@@ -49,12 +49,15 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from opencities.inventory.models import (
     SPECTRUM_BAND,
@@ -68,21 +71,21 @@ from .models import BlockReason, EcosystemMap, Exchange, ExchangeKind, FlowStatu
 
 
 class FindingKind(models.TextChoices):
-    UNUSED_DATASET = "unused_dataset", "Unused data"
-    UNIDENTIFIED_DATA = "unidentified_data", "Unidentified data"
-    BLOCKED_FLOWS = "blocked_flows", "Blocked flows"
-    OPPORTUNITY = "opportunity", "Opportunity"
-    SINGLE_POINT_OF_FAILURE = "single_point_of_failure", "Single point of failure"
-    ISOLATED_NODE = "isolated_node", "Isolated node"
-    SPECTRUM_MIX = "spectrum_mix", "Closed, shared and open data"
-    CHANGE = "change", "Change from the current state"
+    UNUSED_DATASET = "unused_dataset", gettext_lazy("Unused data")
+    UNIDENTIFIED_DATA = "unidentified_data", gettext_lazy("Unidentified data")
+    BLOCKED_FLOWS = "blocked_flows", gettext_lazy("Blocked flows")
+    OPPORTUNITY = "opportunity", gettext_lazy("Opportunity")
+    SINGLE_POINT_OF_FAILURE = "single_point_of_failure", gettext_lazy("Single point of failure")
+    ISOLATED_NODE = "isolated_node", gettext_lazy("Isolated node")
+    SPECTRUM_MIX = "spectrum_mix", gettext_lazy("Closed, shared and open data")
+    CHANGE = "change", gettext_lazy("Change from the current state")
 
 
 class Severity(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-    INFO = "info", "For information"
+    HIGH = "high", gettext_lazy("High")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    LOW = "low", gettext_lazy("Low")
+    INFO = "info", gettext_lazy("For information")
 
 
 @dataclass(frozen=True)
@@ -108,32 +111,32 @@ CUT_OFF_LISTED = 100
 
 # What a city officer could look at, for each reason a flow is blocked.
 BLOCK_ADVICE = {
-    BlockReason.LEGAL: (
+    BlockReason.LEGAL: gettext_lazy(
         "Check which law actually applies: often a data sharing agreement, a clear legal basis "
         "or sharing an aggregated or anonymised version allows the flow."
     ),
-    BlockReason.LICENSING: (
+    BlockReason.LICENSING: gettext_lazy(
         "Read the licence terms: renegotiating them, or asking the holder to use an open "
         "licence, may be all it takes."
     ),
-    BlockReason.TECHNICAL: (
+    BlockReason.TECHNICAL: gettext_lazy(
         "The systems do not connect: an agreed format, a standard or a simple API may fix it."
     ),
-    BlockReason.QUALITY: (
+    BlockReason.QUALITY: gettext_lazy(
         "The data is not good enough to use: agree what 'good enough' means and who improves it."
     ),
-    BlockReason.COST: (
+    BlockReason.COST: gettext_lazy(
         "Someone has to pay: weigh the cost against the value the flow would bring, and who "
         "gains from it."
     ),
-    BlockReason.SKILLS: (
+    BlockReason.SKILLS: gettext_lazy(
         "People lack the skills to provide or use the data: training or a partner may help."
     ),
-    BlockReason.TRUST: (
+    BlockReason.TRUST: gettext_lazy(
         "Trust or habit stands in the way: start small, with clear agreements and someone "
         "both sides trust."
     ),
-    BlockReason.DATA_UNKNOWN: (
+    BlockReason.DATA_UNKNOWN: gettext_lazy(
         "Nobody is sure what data exists or where: finding and recording it comes first."
     ),
 }
@@ -144,12 +147,74 @@ DATA = ExchangeKind.DATA.value
 ACTIVE, BLOCKED = FlowStatus.ACTIVE.value, FlowStatus.BLOCKED.value
 WISHES = {FlowStatus.PROPOSED.value, FlowStatus.POTENTIAL.value}
 
-KIND_WORDS = {
-    ExchangeKind.DATA: "data",
-    ExchangeKind.MONEY: "money",
-    ExchangeKind.SERVICE: "a service",
-    ExchangeKind.INSIGHT: "insight",
+# Why an actor needs a dataset, as `_opportunities` records it while reading the flows (plain
+# English keys, which also fix the order they are listed in) and as a finding says it.
+NEED_WORDS = {
+    "a potential flow": gettext_lazy("a potential flow"),
+    "a proposed flow": gettext_lazy("a proposed flow"),
+    "the gap": gettext_lazy("a gap on the map"),
 }
+
+KIND_WORDS = {
+    ExchangeKind.DATA: gettext_lazy("data"),
+    ExchangeKind.MONEY: gettext_lazy("money"),
+    ExchangeKind.SERVICE: gettext_lazy("a service"),
+    ExchangeKind.INSIGHT: gettext_lazy("insight"),
+}
+
+
+# --- Words -----------------------------------------------------------------------------------
+
+# The translations looked up during one run of `analyse` or `compare` (see `_remembering`):
+# a big map makes thousands of findings with the same few sentences, and a lookup in Django's
+# catalogues costs about as much as building a finding. One run is in one language.
+_TRANSLATED: ContextVar[dict[tuple, str] | None] = ContextVar("_TRANSLATED", default=None)
+
+
+def gettext(message: str) -> str:
+    """`django.utils.translation.gettext`, remembered for the run (see `_TRANSLATED`)."""
+    remembered = _TRANSLATED.get()
+    if remembered is None:
+        return translation.gettext(message)
+    found = remembered.get((message,))
+    if found is None:
+        found = remembered[(message,)] = translation.gettext(message)
+    return found
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """`django.utils.translation.ngettext`, remembered for the run (see `_TRANSLATED`)."""
+    remembered = _TRANSLATED.get()
+    if remembered is None:
+        return translation.ngettext(singular, plural, number)
+    key = (singular, plural, number)
+    found = remembered.get(key)
+    if found is None:
+        found = remembered[key] = translation.ngettext(singular, plural, number)
+    return found
+
+
+def _words(lazy: Any) -> str:
+    """A lazy translation of this module's dictionaries, remembered for the run by identity (a
+    lazy string's hash would translate it first)."""
+    remembered = _TRANSLATED.get()
+    if remembered is None:
+        return str(lazy)
+    key = (id(lazy),)
+    found = remembered.get(key)
+    if found is None:
+        found = remembered[key] = str(lazy)
+    return found
+
+
+@contextmanager
+def _remembering() -> Iterator[None]:
+    """Remember the translations looked up until the end of the block."""
+    token = _TRANSLATED.set({})
+    try:
+        yield
+    finally:
+        _TRANSLATED.reset(token)
 
 
 # --- Loading -------------------------------------------------------------------------------
@@ -368,25 +433,30 @@ class _Map:
         if flow.carried is not None:
             what = self.datasets[flow.carried].title
         else:
-            what = KIND_WORDS.get(flow.kind, flow.kind)
-        return f"{what} from {self.names[flow.source]} to {self.names[flow.target]}"
+            what = _words(KIND_WORDS.get(flow.kind, flow.kind))
+        return gettext("%(what)s from %(source)s to %(target)s") % {
+            "what": what,
+            "source": self.names[flow.source],
+            "target": self.names[flow.target],
+        }
 
 
 def _listing(names: Iterable[str], limit: int = 5, total: int | None = None) -> str:
     """Names in a sentence: "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more".
 
-    `total` is how many there are when `names` is only the first of them."""
+    `total` is how many there are when `names` is only the first of them. Called only when a
+    finding is made, so its words are looked up in the active language then."""
     names = list(names)
     total = max(total or 0, len(names))
     if total > limit:
-        names = [*names[:limit], f"{total - limit} more"]
+        more = total - limit
+        names = [
+            *names[:limit],
+            ngettext("%(count)s more", "%(count)s more", more) % {"count": more},
+        ]
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(names[:-1]), "last": names[-1]}
 
 
 # --- The findings, one function per kind -----------------------------------------------------
@@ -434,29 +504,47 @@ def _unused_datasets(m: _Map) -> Iterator[Finding]:
         nodes = ([own] if own is not None else []) + sorted(holders - {own})
         flows = tuple(flows_of.get(dataset.pk, ()))
         keepers = sorted(m.names[n] for n in holders if n != own)
-        held_by = f", held by {_listing(keepers)}," if keepers else ""
+        words = {"dataset": dataset.title, "holders": _listing(keepers)}
         if dataset.spectrum == Spectrum.INTERNAL and dataset.personal_data in sensitive:
             severity = Severity.LOW
-            explanation = (
-                f"{dataset.title}{held_by} is not received by anyone else on this map. It is "
-                f"internal and holds {PersonalData(dataset.personal_data).label.lower()}, so "
-                "keeping it to its steward may be the right choice. Check that this is a "
-                "decision rather than an accident, and whether an aggregated or anonymised "
-                "version could help others without putting people at risk."
-            )
+            words["personal_data"] = _words(PersonalData(dataset.personal_data).label).lower()
+            if keepers:
+                explanation = gettext(
+                    "%(dataset)s, held by %(holders)s, is not received by anyone else on this "
+                    "map. It is internal and holds %(personal_data)s, so keeping it to its "
+                    "steward may be the right choice. Check that this is a decision rather than "
+                    "an accident, and whether an aggregated or anonymised version could help "
+                    "others without putting people at risk."
+                )
+            else:
+                explanation = gettext(
+                    "%(dataset)s is not received by anyone else on this map. It is internal and "
+                    "holds %(personal_data)s, so keeping it to its steward may be the right "
+                    "choice. Check that this is a decision rather than an accident, and whether "
+                    "an aggregated or anonymised version could help others without putting "
+                    "people at risk."
+                )
         else:
             severity = Severity.MEDIUM
-            explanation = (
-                f"{dataset.title} exists{held_by} but nobody else on this map receives it "
-                "through an active flow. Data that is kept but not shared costs money to look "
-                "after and gives nothing back: think about who else could use it, and whether "
-                "it could move further toward open on the Data Spectrum."
-            )
+            if keepers:
+                explanation = gettext(
+                    "%(dataset)s exists, held by %(holders)s, but nobody else on this map "
+                    "receives it through an active flow. Data that is kept but not shared costs "
+                    "money to look after and gives nothing back: think about who else could use "
+                    "it, and whether it could move further toward open on the Data Spectrum."
+                )
+            else:
+                explanation = gettext(
+                    "%(dataset)s exists but nobody else on this map receives it through an "
+                    "active flow. Data that is kept but not shared costs money to look after and "
+                    "gives nothing back: think about who else could use it, and whether it could "
+                    "move further toward open on the Data Spectrum."
+                )
         yield Finding(
             kind=FindingKind.UNUSED_DATASET,
             severity=severity,
-            title=f"{dataset.title} is held but not used",
-            explanation=explanation,
+            title=gettext("%(dataset)s is held but not used") % words,
+            explanation=explanation % words,
             nodes=tuple(nodes),
             exchanges=flows,
             data={"dataset": dataset.pk, "spectrum": dataset.spectrum},
@@ -478,17 +566,18 @@ def _unidentified_data(m: _Map) -> Iterator[Finding]:
         if flow.kind != DATA:
             continue
         if flow.carried is None:
-            source, target = names[flow.source], names[flow.target]
+            words = {"source": names[flow.source], "target": names[flow.target]}
             yield Finding(
                 kind=kind,
                 severity=severity,
-                title=f"Unnamed data from {source} to {target}",
-                explanation=(
-                    f"Data passes from {source} to {target}, but the map does not say what "
+                title=gettext("Unnamed data from %(source)s to %(target)s") % words,
+                explanation=gettext(
+                    "Data passes from %(source)s to %(target)s, but the map does not say what "
                     "data it is. Until it is named, nobody can check its quality, its licence "
                     "or whether personal data is involved: find out what it is and record it "
                     "in the inventory."
-                ),
+                )
+                % words,
                 nodes=(flow.source, flow.target),
                 exchanges=(flow.pk,),
                 data={"status": flow.status},
@@ -502,16 +591,30 @@ def _unidentified_data(m: _Map) -> Iterator[Finding]:
         own = m.dataset_node.get(dataset.pk)
         around = {n for f in flows for n in (f.source, f.target)} - {own}
         nodes = ([own] if own is not None else []) + sorted(around)
-        uses = f" It appears in {_plural(len(flows), 'flow')} on this map." if flows else ""
+        words = {"dataset": dataset.title, "count": len(flows)}
+        if flows:
+            explanation = ngettext(
+                "%(dataset)s is marked unidentified: it seems to exist, but who holds it is "
+                "unknown. It appears in %(count)s flow on this map. Without a known holder "
+                "nobody can ask for it, look after it or answer for it: find the holder and "
+                "record them as its steward.",
+                "%(dataset)s is marked unidentified: it seems to exist, but who holds it is "
+                "unknown. It appears in %(count)s flows on this map. Without a known holder "
+                "nobody can ask for it, look after it or answer for it: find the holder and "
+                "record them as its steward.",
+                len(flows),
+            )
+        else:
+            explanation = gettext(
+                "%(dataset)s is marked unidentified: it seems to exist, but who holds it is "
+                "unknown. Without a known holder nobody can ask for it, look after it or answer "
+                "for it: find the holder and record them as its steward."
+            )
         yield Finding(
             kind=FindingKind.UNIDENTIFIED_DATA,
             severity=Severity.HIGH,
-            title=f"Nobody knows who holds {dataset.title}",
-            explanation=(
-                f"{dataset.title} is marked unidentified: it seems to exist, but who holds it "
-                f"is unknown.{uses} Without a known holder nobody can ask for it, look after it "
-                "or answer for it: find the holder and record them as its steward."
-            ),
+            title=gettext("Nobody knows who holds %(dataset)s") % words,
+            explanation=explanation % words,
             nodes=tuple(nodes),
             exchanges=tuple(f.pk for f in flows),
             data={"dataset": dataset.pk},
@@ -530,20 +633,42 @@ def _blocked_flows(m: _Map) -> Iterator[Finding]:
                 by_reason[reason].append(flow)
     for reason in sorted(by_reason, key=lambda r: (REASON_ORDER.get(r, len(REASON_ORDER)), r)):
         flows = by_reason[reason]
+        count = len(flows)
+        words: dict[str, Any] = {"count": count, "reason": reason}
         if reason in REASON_ORDER:
-            why = f"for {BlockReason(reason).label.lower()} reasons"
-            advice = BLOCK_ADVICE[BlockReason(reason)]
+            words["reason"] = _words(BlockReason(reason).label).lower()
+            title = ngettext(
+                "%(count)s flow is blocked for %(reason)s reasons",
+                "%(count)s flows are blocked for %(reason)s reasons",
+                count,
+            )
+            advice = _words(BLOCK_ADVICE[BlockReason(reason)])
         else:
-            why = f"for the reason '{reason}'" if reason else "with no reason recorded"
-            advice = "Record why each flow is blocked, so the right people can work on it."
-        count = _plural(len(flows), "flow is", "flows are")
+            if reason:
+                title = ngettext(
+                    "%(count)s flow is blocked for the reason '%(reason)s'",
+                    "%(count)s flows are blocked for the reason '%(reason)s'",
+                    count,
+                )
+            else:
+                title = ngettext(
+                    "%(count)s flow is blocked with no reason recorded",
+                    "%(count)s flows are blocked with no reason recorded",
+                    count,
+                )
+            advice = gettext("Record why each flow is blocked, so the right people can work on it.")
+        title %= words
         examples = _listing(m.flow_words(f) for f in flows[:3])
-        more = "" if len(flows) <= 3 else f", and {len(flows) - 3} more"
+        if count > 3:
+            examples = ngettext(
+                "%(examples)s, and %(count)s more", "%(examples)s, and %(count)s more", count - 3
+            ) % {"examples": examples, "count": count - 3}
         yield Finding(
             kind=FindingKind.BLOCKED_FLOWS,
             severity=Severity.HIGH,
-            title=f"{count.capitalize()} blocked {why}",
-            explanation=f"{count.capitalize()} blocked {why}: {examples}{more}. {advice}",
+            title=title,
+            explanation=gettext("%(title)s: %(examples)s. %(advice)s")
+            % {"title": title, "examples": examples, "advice": advice},
             nodes=tuple(sorted({n for f in flows for n in (f.source, f.target)})),
             exchanges=tuple(f.pk for f in flows),
             data={"reason": reason, "count": len(flows)},
@@ -612,25 +737,47 @@ def _opportunities(m: _Map) -> Iterator[Finding]:
             continue
         own = m.dataset_node.get(dataset_id)
         keepers = sorted(m.names[n] for n in others if n != own)
-        actor = m.names[actor_node]
         whys = sorted(set(reasons.values()))
-        why = _listing(w if w != "the gap" else "a gap on the map" for w in whys)
-        source = f"{_listing(keepers)} {'holds' if len(keepers) == 1 else 'hold'} it"
+        words = {
+            "actor": m.names[actor_node],
+            "dataset": dataset.title,
+            "why": _listing(_words(NEED_WORDS.get(w, w)) for w in whys),
+            "holders": _listing(keepers),
+        }
         if not keepers:
-            source = "it is on the map"
+            explanation = gettext(
+                "%(actor)s needs %(dataset)s (%(why)s), and the data already exists: it is on "
+                "the map. No active flow brings it to %(actor)s yet. Reusing data that exists "
+                "is usually cheaper and quicker than collecting it again: talk to the holder "
+                "about what it would take."
+            )
+        elif len(others) == 1:
+            explanation = gettext(
+                "%(actor)s needs %(dataset)s (%(why)s), and the data already exists: "
+                "%(holders)s holds it. No active flow brings it to %(actor)s yet. Reusing data "
+                "that exists is usually cheaper and quicker than collecting it again: talk to "
+                "the holder about what it would take."
+            )
+        else:
+            explanation = ngettext(
+                "%(actor)s needs %(dataset)s (%(why)s), and the data already exists: "
+                "%(holders)s holds it. No active flow brings it to %(actor)s yet. Reusing data "
+                "that exists is usually cheaper and quicker than collecting it again: talk to "
+                "the holders about what it would take.",
+                "%(actor)s needs %(dataset)s (%(why)s), and the data already exists: "
+                "%(holders)s hold it. No active flow brings it to %(actor)s yet. Reusing data "
+                "that exists is usually cheaper and quicker than collecting it again: talk to "
+                "the holders about what it would take.",
+                len(keepers),
+            )
         nodes = [actor_node, *sorted(others - {own})]
         if own is not None:
             nodes.append(own)
         yield Finding(
             kind=FindingKind.OPPORTUNITY,
             severity=Severity.MEDIUM,
-            title=f"{actor} could get {dataset.title}",
-            explanation=(
-                f"{actor} needs {dataset.title} ({why}), and the data already exists: "
-                f"{source}. No active flow brings it to {actor} yet. Reusing data that exists "
-                "is usually cheaper and quicker than collecting it again: talk to "
-                f"{'the holder' if len(others) == 1 else 'the holders'} about what it would take."
-            ),
+            title=gettext("%(actor)s could get %(dataset)s") % words,
+            explanation=explanation % words,
             nodes=tuple(nodes),
             exchanges=tuple(sorted(reasons)),
             data={"dataset": dataset_id, "holders": sorted(others)},
@@ -838,20 +985,33 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
             continue
         node = pks[v]
         listed = sorted(members(ranges, node))
-        name = m.names[node]
-        names = _listing(sorted(m.names[n] for n in listed), total=count)
+        words = {
+            "name": m.names[node],
+            "count": count,
+            "names": _listing(sorted(m.names[n] for n in listed), total=count),
+        }
         found.append(
             Finding(
                 kind=FindingKind.SINGLE_POINT_OF_FAILURE,
                 severity=Severity.HIGH,
-                title=f"Losing {name} would cut {_plural(count, 'actor')} off from data",
-                explanation=(
-                    f"Every path by which {names} {'gets' if count == 1 else 'get'} data runs "
-                    f"through {name}. If {name} stopped, closed or changed its systems, "
-                    f"{'that actor' if count == 1 else 'they'} would be left with no source of "
-                    "data on this map. Consider a second route, an open copy of the data, or an "
-                    "agreement that keeps the flow going."
-                ),
+                title=ngettext(
+                    "Losing %(name)s would cut %(count)s actor off from data",
+                    "Losing %(name)s would cut %(count)s actors off from data",
+                    count,
+                )
+                % words,
+                explanation=ngettext(
+                    "Every path by which %(names)s gets data runs through %(name)s. If "
+                    "%(name)s stopped, closed or changed its systems, that actor would be left "
+                    "with no source of data on this map. Consider a second route, an open copy "
+                    "of the data, or an agreement that keeps the flow going.",
+                    "Every path by which %(names)s get data runs through %(name)s. If "
+                    "%(name)s stopped, closed or changed its systems, they would be left with "
+                    "no source of data on this map. Consider a second route, an open copy of "
+                    "the data, or an agreement that keeps the flow going.",
+                    count,
+                )
+                % words,
                 nodes=(node, *listed),
                 data={"cut_off": listed, "cut_off_count": count},
             )
@@ -861,33 +1021,66 @@ def _single_points_of_failure(m: _Map) -> Iterator[Finding]:
     yield from found
 
 
+# What an isolated node's finding says, for each kind of node.
+ISOLATED_EXPLANATION = {
+    "actor": gettext_lazy(
+        "%(name)s is on the map but nothing flows to or from it: no data, money, service or "
+        "insight. Either a link is missing from the map, or it is not part of this ecosystem "
+        "yet. Ask who this actor works with, or take it off the map to keep it readable."
+    ),
+    "dataset": gettext_lazy(
+        "%(name)s is on the map but nothing flows to or from it: no data, money, service or "
+        "insight. Either a link is missing from the map, or it is not part of this ecosystem "
+        "yet. Ask who holds and who uses this data, or take it off the map to keep it readable."
+    ),
+    "technology": gettext_lazy(
+        "%(name)s is on the map but nothing flows to or from it: no data, money, service or "
+        "insight. Either a link is missing from the map, or it is not part of this ecosystem "
+        "yet. Ask who runs and who uses it, or take it off the map to keep it readable."
+    ),
+}
+
+
 def _isolated_nodes(m: _Map) -> Iterator[Finding]:
     """Nodes with no exchange of any kind, in or out: low, since it is usually a missing link
     or something that does not belong on this map (yet)."""
-    ask = {
-        "actor": "Ask who this actor works with",
-        "dataset": "Ask who holds and who uses this data",
-        "technology": "Ask who runs and who uses it",
-    }
     linked = set(map(attrgetter("source"), m.flows))
     linked.update(map(attrgetter("target"), m.flows))
     # Only the few isolated nodes are sorted, not every node of the map.
     isolated = [item for item in m.targets.items() if item[0] not in linked]
     for node, (kind, _) in sorted(isolated, key=lambda item: (m.names[item[0]], item)):
-        name = m.names[node]
+        words = {"name": m.names[node]}
         yield Finding(
             kind=FindingKind.ISOLATED_NODE,
             severity=Severity.LOW,
-            title=f"{name} is not connected",
-            explanation=(
-                f"{name} is on the map but nothing flows to or from it: no data, money, "
-                "service or insight. Either a link is missing from the map, or it is not part "
-                f"of this ecosystem yet. {ask[kind]}, or take it off the map to keep it "
-                "readable."
-            ),
+            title=gettext("%(name)s is not connected") % words,
+            explanation=_words(ISOLATED_EXPLANATION[kind]) % words,
             nodes=(node,),
             data={"node_kind": kind},
         )
+
+
+def _spectrum_part(key: str, count: int, percent: int) -> str:
+    """One item of the list in `_spectrum_mix`, e.g. "3 closed (25%)"."""
+    if key == "closed":
+        text = ngettext(
+            "%(count)s closed (%(percent)s%%)", "%(count)s closed (%(percent)s%%)", count
+        )
+    elif key == "shared":
+        text = ngettext(
+            "%(count)s shared (%(percent)s%%)", "%(count)s shared (%(percent)s%%)", count
+        )
+    elif key == "open":
+        text = ngettext("%(count)s open (%(percent)s%%)", "%(count)s open (%(percent)s%%)", count)
+    elif key == "gap":
+        text = ngettext("%(count)s gap (%(percent)s%%)", "%(count)s gaps (%(percent)s%%)", count)
+    else:
+        text = ngettext(
+            "%(count)s unidentified (%(percent)s%%)",
+            "%(count)s unidentified (%(percent)s%%)",
+            count,
+        )
+    return text % {"count": count, "percent": percent}
 
 
 def _spectrum_mix(m: _Map) -> Iterator[Finding]:
@@ -907,28 +1100,29 @@ def _spectrum_mix(m: _Map) -> Iterator[Finding]:
     if total:
         # The three bands always, so a zero shows; gaps and unidentified data only if any.
         parts = [
-            f"{counts[key]} {words} ({round(100 * counts[key] / total)}%)"
-            for key, words in (
-                ("closed", "closed"),
-                ("shared", "shared"),
-                ("open", "open"),
-                ("gap", "gap" if counts["gap"] == 1 else "gaps"),
-                ("unidentified", "unidentified"),
-            )
+            _spectrum_part(key, counts[key], round(100 * counts[key] / total))
+            for key in ("closed", "shared", "open", "gap", "unidentified")
             if counts[key] or key in ("closed", "shared", "open")
         ]
-        explanation = (
-            f"Of the {_plural(total, 'dataset')} on this map, {_listing(parts, limit=5)}. "
-            "Closed data can be used only by the people who hold it; shared data by the people "
-            "or groups it is shared with; open data by anyone. Moving data toward open, where "
-            "that is safe, lets more people use it."
-        )
+        explanation = ngettext(
+            "Of the %(count)s dataset on this map, %(parts)s. Closed data can be used only by "
+            "the people who hold it; shared data by the people or groups it is shared with; open "
+            "data by anyone. Moving data toward open, where that is safe, lets more people use "
+            "it.",
+            "Of the %(count)s datasets on this map, %(parts)s. Closed data can be used only by "
+            "the people who hold it; shared data by the people or groups it is shared with; open "
+            "data by anyone. Moving data toward open, where that is safe, lets more people use "
+            "it.",
+            total,
+        ) % {"count": total, "parts": _listing(parts, limit=5)}
     else:
-        explanation = "There is no data on this map yet: add the datasets the flows are about."
+        explanation = gettext(
+            "There is no data on this map yet: add the datasets the flows are about."
+        )
     yield Finding(
         kind=FindingKind.SPECTRUM_MIX,
         severity=Severity.INFO,
-        title="Closed, shared and open data on this map",
+        title=gettext("Closed, shared and open data on this map"),
         explanation=explanation,
         data={**counts, "total": total},
     )
@@ -987,7 +1181,7 @@ def analyse(ecosystem_map: EcosystemMap, *, changes: bool = True) -> list[Findin
     which adds about half as much time again on a big one; pass `changes=False` to leave them
     out (a map with no `based_on` has none).
     """
-    with _collector_paused():
+    with _collector_paused(), _remembering():
         return _ordered(_findings(ecosystem_map, changes=changes))
 
 
@@ -1087,44 +1281,63 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
         )
 
     def level_words(level: str) -> str:
-        return Spectrum(level).label.lower()
+        return _words(Spectrum(level).label).lower()
+
+    def status_words(status: str) -> str:
+        return _words(FlowStatus(status).label).lower() if status in FlowStatus.values else status
 
     # The findings are sorted at the end, so the order of the pairs does not matter.
     for was, now in _differing(current, future):
         if was is None:
-            words = future.flow_words(now)
+            words = {"flow": future.flow_words(now), "status": status_words(now.status)}
             change(
                 "added",
                 future,
                 now,
-                f"New flow: {words}",
-                f"The future state adds a {now.status} flow of {words}.",
+                gettext("New flow: %(flow)s") % words,
+                gettext("The future state adds a %(status)s flow of %(flow)s.") % words,
             )
             continue
         if now is None:
-            words = current.flow_words(was)
+            words = {"flow": current.flow_words(was)}
             change(
                 "removed",
                 current,
                 was,
-                f"Flow dropped: {words}",
-                f"The flow of {words} is not in the future state. Check that nobody still "
-                "relies on it.",
+                gettext("Flow dropped: %(flow)s") % words,
+                gettext(
+                    "The flow of %(flow)s is not in the future state. Check that nobody still "
+                    "relies on it."
+                )
+                % words,
             )
             continue
         if was.status != now.status:
-            words = future.flow_words(now)
+            words = {
+                "flow": future.flow_words(now),
+                "was": status_words(was.status),
+                "now": status_words(now.status),
+            }
             statuses = {"from_status": was.status, "to_status": now.status, "was": was.pk}
             if was.status == BLOCKED:
                 known = [r for r in was.reasons if r in REASON_ORDER]
-                reasons = _listing(BlockReason(r).label.lower() for r in known)
+                words["reasons"] = _listing(_words(BlockReason(r).label).lower() for r in known)
+                if words["reasons"]:
+                    text = gettext(
+                        "The flow of %(flow)s, blocked today (%(reasons)s reasons), is %(now)s "
+                        "in the future state."
+                    )
+                else:
+                    text = gettext(
+                        "The flow of %(flow)s, blocked today (unrecorded reasons), is %(now)s in "
+                        "the future state."
+                    )
                 change(
                     "unblocked",
                     future,
                     now,
-                    f"Unblocked: {words}",
-                    f"The flow of {words}, blocked today ({reasons or 'unrecorded'} "
-                    f"reasons), is {now.status} in the future state.",
+                    gettext("Unblocked: %(flow)s") % words,
+                    text % words,
                     **statuses,
                 )
             elif now.status == BLOCKED:
@@ -1132,8 +1345,9 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
                     "blocked",
                     future,
                     now,
-                    f"Blocked: {words}",
-                    f"The flow of {words}, {was.status} today, is blocked in the future state.",
+                    gettext("Blocked: %(flow)s") % words,
+                    gettext("The flow of %(flow)s, %(was)s today, is blocked in the future state.")
+                    % words,
                     **statuses,
                 )
             elif now.status == ACTIVE:
@@ -1141,8 +1355,9 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
                     "activated",
                     future,
                     now,
-                    f"Now active: {words}",
-                    f"The flow of {words}, {was.status} today, is active in the future state.",
+                    gettext("Now active: %(flow)s") % words,
+                    gettext("The flow of %(flow)s, %(was)s today, is active in the future state.")
+                    % words,
                     **statuses,
                 )
         if now.kind != DATA:
@@ -1153,14 +1368,29 @@ def _changes(current: _Map, future: _Map) -> list[Finding]:
         if level_now not in SPECTRUM_RANK:
             continue
         opened = SPECTRUM_RANK[level_now] > SPECTRUM_RANK[level_was]
-        words = future.flow_words(now)
+        words = {
+            "flow": future.flow_words(now),
+            "was": level_words(level_was),
+            "now": level_words(level_now),
+        }
+        if opened:
+            title = gettext("More open: %(flow)s")
+            text = gettext(
+                "The flow of %(flow)s moves toward open on the Data Spectrum, from %(was)s to "
+                "%(now)s."
+            )
+        else:
+            title = gettext("Less open: %(flow)s")
+            text = gettext(
+                "The flow of %(flow)s moves toward closed on the Data Spectrum, from %(was)s to "
+                "%(now)s."
+            )
         change(
             "opened" if opened else "closed",
             future,
             now,
-            f"{'More' if opened else 'Less'} open: {words}",
-            f"The flow of {words} moves toward {'open' if opened else 'closed'} on the "
-            f"Data Spectrum, from {level_words(level_was)} to {level_words(level_now)}.",
+            title % words,
+            text % words,
             from_access=level_was,
             to_access=level_now,
             was=was.pk,
@@ -1187,7 +1417,7 @@ def compare(current: EcosystemMap, future: EcosystemMap) -> list[Finding]:
     A dataset's own level is kept on the dataset, which both maps share, so dataset nodes are
     not compared. All are for information: whether a change is good is for people to judge.
     """
-    with _collector_paused():
+    with _collector_paused(), _remembering():
         return _changes(_Map(current.pk, relations=False), _Map(future.pk, relations=False))
 
 

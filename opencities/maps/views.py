@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
@@ -33,10 +31,8 @@ from .render import map_as_png, map_as_svg
 
 
 def findings_of(ecosystem_map: EcosystemMap) -> list[Finding]:
-    """The map's findings, worked out in English: their sentences are written in English only,
-    and would otherwise take in translated words (a blocked flow's reasons, say) mid-sentence."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return analyse(ecosystem_map) if ecosystem_map.nodes.exists() else []
+    """The map's findings, in the active language (none for a map with nothing on it)."""
+    return analyse(ecosystem_map) if ecosystem_map.nodes.exists() else []
 
 
 class MapMixin(ProjectMixin):

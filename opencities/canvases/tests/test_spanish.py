@@ -219,10 +219,10 @@ def test_the_ethics_report_in_word_is_in_spanish_too(client, viewer, project):
         assert english not in text, english
 
 
-def test_a_spanish_pack_has_spanish_headings_and_whole_english_findings(client, viewer, project):
-    """The findings' sentences exist in English only: the report works them out in English, so
-    none of them takes in a Spanish word mid-sentence."""
-    findings = findings_of(project.maps.get())
+def test_a_spanish_pack_has_spanish_headings_and_spanish_findings(client, viewer, project):
+    """The findings follow the reader's language, like the rest of the report."""
+    with translation.override("es"):
+        findings = findings_of(project.maps.get())
     assert findings
     client.force_login(viewer)
 

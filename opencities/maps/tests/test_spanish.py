@@ -52,7 +52,7 @@ def test_map_table_in_spanish(spanish, bin_map):
     assert "Bloqueado: Técnico" in page and "Blocked:" not in page
     assert "Situación actual" in page and "Current state" not in page
     blocked = [f.title for f in response.context["findings"] if f.kind == "blocked_flows"]
-    assert blocked and "técnico" not in blocked[0]  # no Spanish word inside an English sentence
+    assert blocked and "bloqueado" in blocked[0] and "blocked" not in blocked[0]  # whole Spanish
 
 
 def test_map_drawing_page_in_spanish_loads_the_catalogue_before_the_editor(spanish, bin_map):

@@ -7,6 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+def display_name(user) -> str:
+    """How a person is named on pages, reports and workshops: their full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
 class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
     EDITOR = "editor", _("Editor")

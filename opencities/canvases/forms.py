@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from opencities.accounts.models import Workspace
+from opencities.accounts.models import Workspace, display_name
 
 from .models import Action, Answer, Contribution, EthicsCanvas, EthicsSection, SectionStatus
 
@@ -107,7 +107,7 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
         owner.queryset = get_user_model().objects.filter(workspaces=workspace).order_by("username")
-        owner.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        owner.label_from_instance = display_name
         owner.empty_label = _("Nobody in the workspace")
         owner.help_text = _("A member of the workspace…")
         self.fields["owner_name"].help_text = _(

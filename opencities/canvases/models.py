@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opencities.accounts.models import display_name
 from opencities.inventory.models import Dataset
 from opencities.maps.models import Exchange, ExchangeKind
 from opencities.projects.models import Project
@@ -329,7 +330,7 @@ class Contribution(models.Model):
     def by(self) -> str:
         """The name to show for whoever wrote it."""
         if self.author_id:
-            return self.author.get_full_name() or self.author.get_username()
+            return display_name(self.author)
         return self.author_name or str(_("Unknown"))
 
 
@@ -399,7 +400,7 @@ class Action(models.Model):
     @property
     def owned_by(self) -> str:
         if self.owner_id:
-            return self.owner.get_full_name() or self.owner.get_username()
+            return display_name(self.owner)
         return self.owner_name
 
 

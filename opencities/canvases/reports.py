@@ -40,6 +40,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from opencities.accounts.models import display_name
 from opencities.maps.findings import FindingKind, Severity
 from opencities.maps.models import EcosystemMap, Exchange
 from opencities.maps.render import map_as_png, map_as_svg
@@ -333,7 +334,7 @@ def _project(
         (gettext("Urgency"), gettext("{n} of 5").format(n=project.urgency)),
         (gettext("Impact"), gettext("{n} of 5").format(n=project.impact)),
         (gettext("Area of public good"), project.public_good),
-        (gettext("Project lead"), _person(project.owner) if project.owner_id else ""),
+        (gettext("Project lead"), display_name(project.owner) if project.owner_id else ""),
         (gettext("Data Ethics Canvas"), _progress(ethics_done, len(ETHICS_SECTIONS))),
         (gettext("Business case"), _progress(business_done, len(BUSINESS_SECTIONS))),
     ]
@@ -725,10 +726,6 @@ def _date(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
     return formats.date_format(value, "DATE_FORMAT")
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _progress(done: int, total: int) -> str:

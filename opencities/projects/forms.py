@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext as _
 
+from opencities.accounts.models import display_name
+
 from .models import Project
 
 
@@ -30,7 +32,7 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, label_suffix="", **kwargs)
         self.workspace = self.instance.workspace = workspace
         self.fields["owner"].queryset = workspace.members.order_by("username")
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

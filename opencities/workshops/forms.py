@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from opencities.accounts.models import Role, Workspace
+from opencities.accounts.models import Role, Workspace, display_name
 from opencities.projects.models import Project
 
 from . import codes
@@ -16,10 +16,6 @@ from .controls import ACTIONS, MAX_ADDED_SECONDS
 from .models import DISPLAY_NAME_MAX_LENGTH, Step, StepKind, Workshop
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class WorkshopForm(forms.ModelForm):
@@ -44,7 +40,7 @@ class WorkshopForm(forms.ModelForm):
                 )
                 .order_by("username")
             )
-            self.fields["facilitator"].label_from_instance = _person
+            self.fields["facilitator"].label_from_instance = display_name
 
 
 class StepForm(forms.ModelForm):

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from opencities.accounts.models import display_name
+
 from . import codes
 from .models import DISPLAY_NAME_MAX_LENGTH, Participant, ParticipantKind, Workshop, WorkshopState
 
@@ -71,7 +73,7 @@ def join_member(workshop: Workshop, user, at: datetime | None = None) -> Partici
         workshop=workshop,
         user=user,
         defaults={
-            "display_name": (user.get_full_name() or user.get_username())[:DISPLAY_NAME_MAX_LENGTH],
+            "display_name": display_name(user)[:DISPLAY_NAME_MAX_LENGTH],
             "kind": (
                 ParticipantKind.FACILITATOR
                 if user.pk == workshop.facilitator_id

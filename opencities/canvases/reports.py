@@ -268,8 +268,7 @@ def build_report(project: Project, kind: str, *, picture: Picture = "svg") -> Re
         name=str(REPORTS[kind]),
         language=get_language() or "en",
         printed=gettext("Printed on {date}").format(date=_date(timezone.localdate())),
-        page_counter=f"{_css_string(words[0])} counter(page) {_css_string(words[1])} "
-        f"counter(pages) {_css_string(words[2])}",
+        page_counter=page_counter(words),
         page_words=words,
         project=_project(project, canvas, case),
         maps=maps,
@@ -745,6 +744,15 @@ def _page_words() -> tuple[str, str, str]:
     before, _, rest = phrase.partition("{page}")
     between, _, after = rest.partition("{pages}")
     return before, between, after
+
+
+def page_counter(words: tuple[str, str, str] | None = None) -> str:
+    """The page numbers ("Page 2 of 7") as a CSS `content` value for a print page's footer."""
+    before, between, after = words or _page_words()
+    return (
+        f"{_css_string(before)} counter(page) {_css_string(between)} counter(pages) "
+        f"{_css_string(after)}"
+    )
 
 
 def _css_string(text: str) -> str:

@@ -1,15 +1,26 @@
-"""What a workshop produced, for its summary page (and, later, its PDF).
+"""What a workshop produced, for its summary page, its print page and its PDF.
 
 Who took part; per step, the notes on each board and, for a map step, the nodes and exchanges
 the live layer logged as added (`operations.NODE_ADDED`, `EXCHANGE_ADDED`) that are still on the
 map; the vote results; and the ethics canvas actions created while the workshop ran.
+
+The print page (`workshops/summary_print.html`) is a standalone document that WeasyPrint also
+lays out on A4 for the PDF, as the canvases' reports are (`canvases/reports.py`).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language, gettext
+
+from opencities.accounts.models import display_name
 from opencities.canvases.models import Action
+from opencities.canvases.reports import page_counter
 from opencities.maps.models import Exchange, Node
 
 from . import notes, votes
@@ -45,6 +56,11 @@ class Summary:
     steps: list[StepSummary]
     votes: list[tuple[Vote, list[tuple[str, str, int]]]]
     actions: list[Action]
+
+    @property
+    def facilitator(self) -> str:
+        facilitator = self.workshop.facilitator
+        return display_name(facilitator) if facilitator is not None else ""
 
 
 def _added_on_maps(workshop: Workshop) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -107,3 +123,37 @@ def build(workshop: Workshop, now: datetime | None = None) -> Summary:
         votes=[(vote, votes.results(vote)) for vote in workshop.votes.all()],
         actions=actions,
     )
+
+
+def filename(workshop: Workshop) -> str:
+    """A file name that says what the file is: `missed-bins-workshop-2025-03-14-summary.pdf`."""
+    project = slugify(workshop.project.title) or f"project-{workshop.project_id}"
+    day = timezone.localdate(workshop.date).isoformat()
+    return f"{project}-workshop-{day}-summary.pdf"
+
+
+def render_html(summary: Summary, downloads: Sequence[tuple[str, str]] = ()) -> str:
+    """The summary as a standalone page in the active language (styles inline); with
+    `downloads`, a toolbar to print and to fetch the PDF, which printing leaves out."""
+    today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+    return render_to_string(
+        "workshops/summary_print.html",
+        {
+            "summary": summary,
+            "workshop": summary.workshop,
+            "project": summary.workshop.project,
+            "language": get_language() or "en",
+            "printed": gettext("Printed on {date}").format(date=today),
+            "page_counter": page_counter(),
+            "downloads": downloads,
+        },
+    )
+
+
+def render_pdf(summary: Summary, base_url: str | None = None) -> bytes:
+    """The print page laid out by WeasyPrint on A4; `base_url` (the site's address) makes the
+    links to the maps work from the PDF."""
+    # Imported here: WeasyPrint loads Pango and the fonts on import, which only a PDF needs.
+    from weasyprint import HTML
+
+    return HTML(string=render_html(summary), base_url=base_url).write_pdf()

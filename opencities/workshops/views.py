@@ -2,7 +2,7 @@
 
 Inside a project (`ProjectMixin`: members read, editors and owners change): the list, a new
 workshop, its page for preparing and running it (agenda, state, join link and code,
-participants), edit, delete and the summary.
+participants), edit, delete and the summary (also as a print page and a PDF).
 
 At the root, for anyone with the link or code: the join pages and the room. A guest has no
 account, so every workspace page still sends them to sign in; the room lets in its own
@@ -15,9 +15,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -237,6 +238,32 @@ class SummaryView(WorkshopMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(summary=summary.build(self.get_workshop()), **kwargs)
+
+
+class SummaryPrintView(WorkshopMixin, View):
+    """The summary as a page to read and print, with a link to the PDF."""
+
+    def get(self, request, *args, **kwargs):
+        workshop = self.get_workshop()
+        here = [self.workspace.slug, self.get_project().pk, workshop.pk]
+        links = [
+            (_("Back to the summary"), reverse("workshops:summary", args=here)),
+            (_("Download PDF"), reverse("workshops:summary_pdf", args=here)),
+        ]
+        return HttpResponse(summary.render_html(summary.build(workshop), downloads=links))
+
+
+class SummaryPdfView(WorkshopMixin, View):
+    """The summary as a PDF, named after the project and the workshop's date."""
+
+    def get(self, request, *args, **kwargs):
+        workshop = self.get_workshop()
+        pdf = summary.render_pdf(summary.build(workshop), base_url=request.build_absolute_uri("/"))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=summary.filename(workshop)
+        )
+        return response
 
 
 # --- Joining and the room -------------------------------------------------------------------

@@ -579,6 +579,43 @@ def node_move(workshop: Workshop, sender: Sender, data: dict, origin: Origin) ->
     return _map_change(workshop, sender, "node.move", origin, edit)
 
 
+# One message moves at most this many nodes (about 40 bytes each, under MAX_MESSAGE_BYTES); the
+# editor sends an automatic layout of a bigger map in several.
+MAX_MOVES = 1000
+
+
+def nodes_move(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
+    """Move several nodes at once (``positions``: a list of ``{id, x, y}``), as after dragging a
+    selection or arranging the map: one change, all of them or none."""
+    _only(data, {"positions"}, {"positions"})
+    positions = data["positions"]
+    if not isinstance(positions, list) or not 1 <= len(positions) <= MAX_MOVES:
+        raise Problem(
+            "invalid",
+            _("positions must be a list of 1 to %(limit)d nodes, each with id, x and y.")
+            % {"limit": MAX_MOVES},
+        )
+    wanted: dict[int, tuple[float, float]] = {}
+    for number, entry in enumerate(positions, start=1):
+        if not isinstance(entry, dict) or set(entry) != {"id", "x", "y"}:
+            raise Problem(
+                "invalid",
+                _("Position %(number)d must have exactly id, x and y.") % {"number": number},
+            )
+        wanted[_id(entry)] = (_number(entry["x"], "x"), _number(entry["y"], "y"))
+
+    def edit(ecosystem_map: EcosystemMap) -> dict:
+        nodes = list(Node.objects.filter(map=ecosystem_map, pk__in=wanted).only("pk", "x", "y"))
+        if len(nodes) != len(wanted):
+            raise Problem("not_found", _("No such node on this map: it may have been removed."))
+        for node in nodes:
+            node.x, node.y = wanted[node.pk]
+        Node.objects.bulk_update(nodes, ["x", "y"], batch_size=500)
+        return {"positions": [{"id": pk, "x": x, "y": y} for pk, (x, y) in wanted.items()]}
+
+    return _map_change(workshop, sender, "nodes.move", origin, edit)
+
+
 def node_edit(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """Change an actor's roles on the map."""
     _only(data, {"id", "roles"}, {"id", "roles"})
@@ -672,6 +709,7 @@ OPERATIONS: dict[str, Handler] = {
     "dot.remove": dot_remove,
     "node.add": node_add,
     "node.move": node_move,
+    "nodes.move": nodes_move,
     "node.edit": node_edit,
     "node.delete": node_delete,
     "exchange.add": exchange_add,

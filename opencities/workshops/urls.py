@@ -5,7 +5,7 @@ Mounted once at the root of the site, so both halves share the ``workshops`` nam
 
 from django.urls import path
 
-from . import views
+from . import room_api, views
 
 app_name = "workshops"
 
@@ -30,4 +30,14 @@ urlpatterns = [
     path("join/<str:code>/", views.JoinCodeView.as_view(), name="join_code"),
     path("room/<uuid:room>/", views.RoomView.as_view(), name="room"),
     path("room/<uuid:room>/control/", views.ControlView.as_view(), name="control"),
+    path(
+        "room/<uuid:room>/map/findings/",
+        room_api.RoomFindingsApi.as_view(),
+        name="room_map_findings",
+    ),
+    path(
+        "room/<uuid:room>/map/inventory/",
+        room_api.RoomInventoryApi.as_view(),
+        name="room_map_inventory",
+    ),
 ]

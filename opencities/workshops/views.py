@@ -25,9 +25,10 @@ from django.views import View
 from django.views.generic import DeleteView, TemplateView
 
 from opencities.accounts.mixins import EDIT
+from opencities.maps import style as map_style
 from opencities.projects.mixins import ProjectMixin
 
-from . import agenda, controls, join, summary
+from . import agenda, controls, join, room_api, summary
 from .forms import ControlForm, GuestForm, JoinCodeForm, StepForm, WorkshopForm
 from .models import Participant, Step, Workshop, WorkshopState
 from .operations import Change, Origin, Refused
@@ -386,6 +387,23 @@ class RoomView(TemplateView):
             can_run=can_run,
             **_sharing(self.request, workshop),
             member=join.is_member(workshop, self.request.user),
+            # The map editor, mounted by room.js on a map step; it loads its scripts then.
+            map_style=map_style.as_json(),
+            editor_config=room_api.editor_config(),
+            room_config={
+                "findings": reverse("workshops:room_map_findings", args=[workshop.room]),
+                "inventory": reverse("workshops:room_map_inventory", args=[workshop.room]),
+                "editorScripts": [
+                    static(name)
+                    for name in (
+                        "vendor/cytoscape/cytoscape.min.js",
+                        "vendor/cytoscape-fcose/layout-base.js",
+                        "vendor/cytoscape-fcose/cose-base.js",
+                        "vendor/cytoscape-fcose/cytoscape-fcose.js",
+                        "opencities/map-editor.js",
+                    )
+                ],
+            },
             **kwargs,
         )
 

@@ -46,11 +46,13 @@
   let connected = false;
   let attempts = 0;
   let waiting = new Map(); // changes that came before the ones they follow, by version
+  let batching = false; // reading a batch frame: draw once at its end
   let gapTimer = null;
   const drafts = new Map(); // what people are typing, by field key, kept across redraws
   const editing = new Set(); // ids of notes being edited here
   let dragging = null; // the note being dragged here: redraws wait until it is dropped
   let drawLater = false;
+  const answers = new Map(); // seq -> what waits for its answer (the map editor's changes)
 
   // --- Connection ---------------------------------------------------------------------------
   function connect() {
@@ -60,7 +62,18 @@
       attempts = 0;
       hello(room ? version : null);
     });
-    socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
+    socket.addEventListener("message", (event) => {
+      // Several messages at once come as one batch frame, in order; the room is drawn once.
+      const frame = JSON.parse(event.data);
+      if (frame.type !== "batch") return receive(frame);
+      batching = true;
+      try {
+        for (const message of frame.messages) receive(message);
+      } finally {
+        batching = false;
+      }
+      if (room) draw();
+    });
     socket.addEventListener("close", (event) => {
       connected = false;
       socket = null;
@@ -86,6 +99,12 @@
     save();
     if (connected) socket.send(JSON.stringify(operation));
     showConnection();
+    return tab.seq;
+  }
+
+  /** Send an operation and wait for its answer: the change (the ack's result), or the error. */
+  function request(op, data) {
+    return new Promise((resolve, reject) => answers.set(send(op, data), { resolve, reject }));
   }
 
   function receive(message) {
@@ -98,11 +117,10 @@
         break;
       case "ack":
         showError("");
-        settle(message.seq);
+        settle(message.seq, message);
         break;
       case "error":
-        settle(message.seq);
-        showError(message.message);
+        if (!settle(message.seq, message)) showError(message.message);
         break;
       case "presence":
         participants = message.participants;
@@ -117,7 +135,9 @@
     if (message.snapshot) {
       room = message.snapshot;
       version = room.version;
-      waiting = new Map();
+      // Changes that arrived before the welcome: keep those the snapshot does not hold yet.
+      waiting = new Map([...waiting].filter(([v]) => v > version));
+      applyWaiting();
     }
     room.state = message.state;
     connected = true;
@@ -126,27 +146,39 @@
     draw();
   }
 
-  function settle(seq) {
+  /** An operation was answered: out of the outbox; whoever waits for it hears (true if any). */
+  function settle(seq, answer) {
     tab.outbox = tab.outbox.filter((operation) => operation.seq !== seq);
     save();
     showConnection();
+    const waiter = answers.get(seq);
+    if (!waiter) return false;
+    answers.delete(seq);
+    if (answer.type === "ack") waiter.resolve(answer.result);
+    else waiter.reject(Object.assign(new Error(answer.message), { code: answer.code, errors: answer.errors || {} }));
+    return true;
   }
 
-  function change(message) {
-    if (!room || message.version <= version) return;
-    waiting.set(message.version, message);
+  function applyWaiting() {
     while (waiting.has(version + 1)) {
       const next = waiting.get(version + 1);
       waiting.delete(version + 1);
       version = next.version;
       apply(next);
     }
+  }
+
+  function change(message) {
+    if (room && message.version <= version) return;
+    waiting.set(message.version, message);
+    if (!room) return; // before the first welcome: applied once the snapshot is in
+    applyWaiting();
     clearTimeout(gapTimer);
     if (waiting.size) {
       // A change is missing (changes from several people crossed): ask for it if it is late.
       gapTimer = setTimeout(() => connected && hello(version), 1000);
     }
-    draw();
+    if (!batching) draw();
   }
 
   function apply({ kind, payload }) {
@@ -165,7 +197,7 @@
         const step = currentStep();
         if (step && step.map) hello(null); // the new step's map: fetch the whole room
       }
-    } else if (area === "node" || area === "exchange") {
+    } else if (area === "node" || area === "nodes" || area === "exchange") {
       applyMap(kind, payload);
     } else {
       hello(null); // the agenda changed: draw it again from the whole room
@@ -175,7 +207,10 @@
   function applyMap(kind, payload) {
     const map = room.map;
     if (!map || map.map.id !== payload.map) return;
-    if (kind === "node.delete") {
+    if (kind === "nodes.move") {
+      const moved = new Map(payload.positions.map((p) => [p.id, p]));
+      for (const node of map.nodes) if (moved.has(node.id)) Object.assign(node, { x: moved.get(node.id).x, y: moved.get(node.id).y });
+    } else if (kind === "node.delete") {
       map.nodes = map.nodes.filter((n) => n.id !== payload.id);
       map.exchanges = map.exchanges.filter((e) => !payload.exchanges.includes(e.id));
     } else if (kind === "exchange.delete") {
@@ -185,6 +220,8 @@
     } else if (payload.exchange) {
       map.exchanges = [...map.exchanges.filter((e) => e.id !== payload.id), payload.exchange];
     }
+    if (mapView && mapView.map === payload.map) mapView.editor.receive(kind, payload);
+    else findings = null; // worked out again when a vote needs them
   }
 
   // --- Drawing ------------------------------------------------------------------------------
@@ -341,6 +378,7 @@
       title.replaceChildren(
         el("p", { class: "step-count" }, gettext("Not started")),
         el("h2", {}, gettext("Welcome")));
+      closeEditor();
       area.replaceChildren();
       return;
     }
@@ -350,8 +388,12 @@
         fill(gettext("Step %(n)s of %(all)s"), { n: position, all: room.steps.length }),
         room.state.locked ? el("span", { class: "badge locked" }, gettext("Editing is locked")) : null),
       el("h2", {}, step.title));
-    if (step.map) area.replaceChildren(drawMap());
-    else area.replaceChildren(...step.boards.map(([key, name]) => drawBoard(step, key, name)));
+    if (step.map) {
+      drawMapStep(area, step);
+      return;
+    }
+    closeEditor();
+    area.replaceChildren(...step.boards.map(([key, name]) => drawBoard(step, key, name)));
   }
 
   // A brainstorm board is free: notes sit where people put them (x, y in pixels from the
@@ -535,6 +577,9 @@
       parts.push(el("p", {}, el("strong", {}, vote.title), " — ",
         fill(gettext("you have %(left)s of %(all)s dots left"), { left: vote.dots_per_person - spent, all: vote.dots_per_person })));
       if (canRun()) parts.push(el("button", { type: "button", class: "secondary", onclick: () => send("vote.close", { vote: vote.id }) }, gettext("Close the vote")));
+      if (vote.target !== "notes") parts.push(drawCandidates(vote, step));
+    } else if (canRun() && step && step.map && room.state.state === "running") {
+      parts.push(mapVoteForm());
     } else if (canRun() && step && !step.map && room.state.state === "running") {
       parts.push(form((data) => {
         send("vote.open", { title: data.get("title"), target: "notes", dots: Number(data.get("dots")) });
@@ -565,36 +610,199 @@
     box.replaceChildren(...parts);
   }
 
-  function drawMap() {
-    const { nodes, exchanges } = room.map;
-    const names = new Map(nodes.map((n) => [n.id, n.name]));
-    const nodeOptions = () => nodes.map((n) => el("option", { value: n.id }, n.name));
-    return el("div", { class: "grid split-2-1 live-map" },
-      el("section", { class: "card" },
-        el("h3", {}, gettext("On the map")),
-        el("ul", { class: "map-nodes" }, nodes.map((n) => el("li", { "data-node": n.id }, n.name, " ",
-          el("span", { class: "muted" }, n.type), " ",
-          el("button", { type: "button", class: "danger", onclick: () => send("node.delete", { id: n.id }) }, gettext("Remove"))))),
-        el("h3", {}, gettext("Exchanges")),
-        el("ul", { class: "map-exchanges" }, exchanges.map((e) => el("li", { "data-exchange": e.id },
-          `${names.get(e.source)} → ${names.get(e.target)}`, e.dataset ? ` (${e.dataset})` : "", " ",
-          el("button", { type: "button", class: "danger", onclick: () => send("exchange.delete", { id: e.id }) }, gettext("Remove")))))),
-      el("section", { class: "card" },
-        el("h3", {}, gettext("Add to the map")),
-        form((data) => {
-          send("node.add", { kind: data.get("kind"), name: (data.get("name") || "").trim() });
-          drafts.delete("node-name");
-        },
-        el("label", {}, gettext("Kind"), " ", el("select", { name: "kind" },
-          el("option", { value: "actor" }, gettext("Actor")),
-          el("option", { value: "dataset" }, gettext("Dataset")),
-          el("option", { value: "technology" }, gettext("Technology")))),
-        el("label", {}, gettext("Name"), " ", field("input", "node-name", { name: "name", required: true, maxlength: 300 })),
-        el("button", { type: "submit" }, gettext("Add"))),
-        form((data) => send("exchange.add", { source: Number(data.get("source")), target: Number(data.get("target")) }),
-          el("label", {}, gettext("From"), " ", el("select", { name: "source" }, nodeOptions())),
-          el("label", {}, gettext("To"), " ", el("select", { name: "target" }, nodeOptions())),
-          el("button", { type: "submit" }, gettext("Add exchange")))));
+  // --- Votes on the map: its blocked flows or its opportunities -----------------------------
+  const MAP_VOTES = {
+    blocked_flows: gettext("Which blocked flows should we unblock first?"),
+    opportunities: gettext("Which opportunities should we take up first?"),
+  };
+
+  function mapVoteForm() {
+    const target = field("select", "map-vote-target", { name: "target", "aria-label": gettext("Vote on") });
+    target.append(
+      el("option", { value: "blocked_flows" }, gettext("the blocked flows")),
+      el("option", { value: "opportunities" }, gettext("the opportunities")));
+    target.value = drafts.get("map-vote-target") ?? "blocked_flows";
+    const title = field("input", "map-vote-title", { name: "title", maxlength: 200, placeholder: MAP_VOTES[target.value] });
+    target.addEventListener("change", () => { title.placeholder = MAP_VOTES[target.value]; });
+    return form((data) => {
+      const on = data.get("target");
+      send("vote.open", { title: (data.get("title") || "").trim() || MAP_VOTES[on], target: on, dots: Number(data.get("dots")) });
+      drafts.delete("map-vote-title");
+    },
+    el("label", {}, gettext("Vote on"), " ", target),
+    el("label", {}, gettext("Question"), " ", title),
+    el("label", {}, gettext("Dots per person"), " ", field("input", "map-vote-dots", { name: "dots", type: "number", min: 1, max: 20, value: 3 })),
+    el("button", { type: "submit" }, gettext("Open the vote")));
+  }
+
+  /** What a map vote is about, each with the key a dot on it names; null while the
+   * opportunities are being worked out. */
+  function candidates(vote, step) {
+    const map = room.map && room.map.map.id === step.map ? room.map : null;
+    if (!map) return null;
+    if (vote.target === "blocked_flows") {
+      const names = new Map(map.nodes.map((n) => [n.id, n.name]));
+      return map.exchanges.filter((e) => e.status === "blocked").map((e) => ({
+        key: String(e.id),
+        label: `${names.get(e.source)} → ${names.get(e.target)}${e.dataset ? `: ${e.dataset}` : ""}`,
+      }));
+    }
+    if (!findings || findings.map !== step.map) {
+      // The editor reloads them itself after every change; without it, the room asks.
+      if (!mapView && !findingsLoading) loadFindings().catch((error) => showError(error.message));
+      return null;
+    }
+    return findings.list.filter((f) => f.key).map((f) => ({ key: f.key, label: f.title }));
+  }
+
+  function drawCandidates(vote, step) {
+    const list = candidates(vote, step);
+    if (list === null) return el("p", { class: "muted" }, gettext("Loading what there is to vote on…"));
+    if (!list.length) {
+      return el("p", { class: "muted" }, vote.target === "blocked_flows"
+        ? gettext("No flow on this map is blocked.") : gettext("This map shows no opportunity yet."));
+    }
+    return el("ul", { class: "vote-candidates" }, list.map((c) =>
+      el("li", { "data-target": c.key }, el("span", { class: "candidate-label" }, c.label), dotTools(vote, c.key))));
+  }
+
+  // --- The map editor of a map step ---------------------------------------------------------
+  // maps/_editor.html in the page, moved into the step's area on a map step; the editor itself
+  // (opencities/map-editor.js, with Cytoscape) is loaded on the first map step only. It saves
+  // through this room's operations and draws everyone's changes as they are applied (applyMap).
+  const CONFIG = JSON.parse(document.getElementById("room-config").textContent);
+  const EDITOR_CONFIG = JSON.parse(document.getElementById("editor-config").textContent);
+  const MAP_STYLE = JSON.parse(document.getElementById("map-style").textContent);
+  const MOVES_PER_MESSAGE = 500; // nodes.move entries in one message, well under its 64 KB
+  const mapArea = document.getElementById("live-map");
+  mapArea.remove();
+  mapArea.hidden = false;
+  let mapView = null; // the mounted editor: { editor, map, editable, source }
+  let editorScripts = null; // a promise, once the editor's scripts are asked for
+  let findings = null; // { map, list } of the current map's findings
+  let findingsAsked = 0;
+  let findingsLoading = false;
+
+  const canWrite = () => room.state.state === "running" && (!room.state.locked || canRun());
+
+  function loadEditorScripts() {
+    editorScripts = editorScripts || Promise.all(CONFIG.editorScripts.map((src) => new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = false; // run in order: Cytoscape, its layout, then the editor
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", () => reject(new Error(src)));
+      document.head.append(script);
+    }))).catch((error) => {
+      editorScripts = null;
+      throw error;
+    });
+    return editorScripts;
+  }
+
+  async function getJSON(address) {
+    let response;
+    try {
+      response = await fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch (error) {
+      throw new Error(gettext("The server could not be reached: check your connection and try again."));
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.message || gettext("The server could not be reached: check your connection and try again."));
+    return data;
+  }
+
+  /** The current map's findings (the room's route), kept for the votes on opportunities. */
+  async function loadFindings() {
+    const asked = ++findingsAsked;
+    findingsLoading = true;
+    let data;
+    try {
+      data = await getJSON(CONFIG.findings);
+    } finally {
+      if (asked === findingsAsked) findingsLoading = false;
+    }
+    if (asked === findingsAsked) {
+      findings = { map: data.map, list: data.findings };
+      if (room) drawVotes();
+    }
+    return data;
+  }
+
+  function liveTransport(mapId, editable) {
+    return {
+      load: async () => ({
+        map: { ...room.map.map, can_edit: editable },
+        nodes: structuredClone(room.map.nodes),
+        exchanges: structuredClone(room.map.exchanges),
+      }),
+      findings: async () => {
+        const data = await loadFindings();
+        return data.map === mapId ? data.findings : [];
+      },
+      inventory: async (q, kind) => (await getJSON(`${CONFIG.inventory}?${new URLSearchParams({ q, kind })}`)).results,
+      addNode: async (fields) => {
+        const data = { kind: fields.type, name: fields.name, roles: fields.roles || [] };
+        if (typeof fields.x === "number" && typeof fields.y === "number") Object.assign(data, { x: fields.x, y: fields.y });
+        return (await request("node.add", data)).node;
+      },
+      changeNode: async (id, fields) => ("roles" in fields
+        ? (await request("node.edit", { id, roles: fields.roles })).node
+        : (await request("node.move", { id, x: fields.x, y: fields.y })).node),
+      removeNode: (id) => request("node.delete", { id }),
+      move: (positions) => {
+        if (positions.length === 1) return request("node.move", positions[0]);
+        const parts = [];
+        for (let i = 0; i < positions.length; i += MOVES_PER_MESSAGE) {
+          parts.push(request("nodes.move", { positions: positions.slice(i, i + MOVES_PER_MESSAGE) }));
+        }
+        return Promise.all(parts);
+      },
+      addExchange: async (fields) => (await request("exchange.add", fields)).exchange,
+      changeExchange: async (id, fields) => (await request("exchange.edit", { id, ...fields })).exchange,
+      removeExchange: (id) => request("exchange.delete", { id }),
+    };
+  }
+
+  function drawMapStep(area, step) {
+    if (area.childElementCount !== 1 || area.firstElementChild !== mapArea) area.replaceChildren(mapArea);
+    if (mapView && mapView.map !== step.map) closeEditor();
+    if (!room.map || room.map.map.id !== step.map) return; // the step's map is on its way
+    if (mapView && mapView.editable === canWrite()) {
+      if (mapView.source !== room.map) {
+        mapView.source = room.map; // the whole room came again (after a long absence)
+        mapView.editor.sync(structuredClone(room.map));
+      }
+      return;
+    }
+    loadEditorScripts().then(mountEditor, (error) => {
+      const loading = document.getElementById("map-loading");
+      if (loading) loading.textContent = fill(gettext("The map could not be loaded: %(error)s"), { error: error.message });
+    });
+  }
+
+  /** Mount the editor on the current step's map, or again when editing is locked or unlocked
+   * (keeping the selection and the view). */
+  function mountEditor() {
+    const step = currentStep();
+    if (!step || !step.map || !room.map || room.map.map.id !== step.map || !mapArea.isConnected) return;
+    const editable = canWrite();
+    if (mapView && mapView.map === step.map && mapView.editable === editable) return;
+    const keep = mapView && mapView.map === step.map ? mapView.editor.view() : {};
+    closeEditor();
+    const editor = window.OpenCitiesMapEditor.mount(document.getElementById("map-editor"), {
+      transport: liveTransport(step.map, editable),
+      config: EDITOR_CONFIG,
+      look: MAP_STYLE,
+      keep,
+    });
+    mapView = { editor, map: step.map, editable, source: room.map };
+  }
+
+  function closeEditor() {
+    if (!mapView) return;
+    mapView.editor.destroy();
+    mapView = null;
   }
 
   // --- Start --------------------------------------------------------------------------------

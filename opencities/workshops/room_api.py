@@ -1,0 +1,135 @@
+"""The JSON routes the map editor reads in a workshop room: the findings of the current step's
+map, and inventory records to name on it.
+
+A guest has no account, so the map's own routes (`maps/api.py`, workspace members only) are
+closed to them; these answer the room's participants instead, found as the room page finds them
+(`join.participant_for`), and 404 to everyone else. They only read: every change to the map goes
+through the room's websocket (`live.py`).
+
+A guest reaches nothing else of the workspace: their inventory suggestions are the records
+already on the map. Members of the workspace, who may read the whole inventory anyway, get
+suggestions from all of it, as in the map editor.
+"""
+
+from typing import Any
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from opencities.inventory.models import Spectrum
+from opencities.inventory.search import search
+from opencities.maps.api import INVENTORY
+from opencities.maps.findings import FindingKind, as_dict
+from opencities.maps.models import (
+    BlockReason,
+    EcosystemMap,
+    ExchangeKind,
+    FlowStatus,
+    Mechanism,
+    Role,
+)
+from opencities.maps.views import findings_of
+
+from . import join, votes
+from .models import Participant, ParticipantKind, Workshop
+
+SUGGESTIONS = 12
+
+
+def editor_config() -> dict[str, Any]:
+    """The choices the map editor offers (as the map's own page gives them), without routes:
+    in the room it saves through the websocket."""
+    return {
+        "roles": dict(Role.choices),
+        "kinds": dict(ExchangeKind.choices),
+        "statuses": dict(FlowStatus.choices),
+        "reasons": dict(BlockReason.choices),
+        "mechanisms": dict(Mechanism.choices),
+        "access": dict(Spectrum.choices),
+        "spectrum": dict(Spectrum.choices),
+    }
+
+
+def not_found() -> JsonResponse:
+    return JsonResponse({"message": _("No such workshop room."), "errors": {}}, status=404)
+
+
+class RoomApi(View):
+    """A participant of the room (or its facilitator) reading its current map; 404 otherwise."""
+
+    http_method_names = ["get"]
+
+    def dispatch(self, request, room):
+        self.workshop = (
+            Workshop.objects.select_related("project__workspace", "current_step__map")
+            .filter(room=room)
+            .first()
+        )
+        if self.workshop is None:
+            return not_found()
+        self.participant = join.participant_for(self.workshop, request.user, request.session)
+        facilitator = (
+            request.user.is_authenticated and request.user.pk == self.workshop.facilitator_id
+        )
+        if self.participant is None and not facilitator:
+            return not_found()
+        step = self.workshop.current_step
+        self.map: EcosystemMap | None = step.map if step is not None else None
+        return super().dispatch(request, room)
+
+    def member(self) -> bool:
+        """Whether the person reads as a member of the workspace, not as a guest."""
+        participant: Participant | None = self.participant
+        if participant is not None and participant.kind == ParticipantKind.GUEST:
+            return False
+        return join.is_member(self.workshop, self.request.user)
+
+
+class RoomFindingsApi(RoomApi):
+    """The findings of the current step's map, as the map editor shows them; an opportunity
+    also carries its `key`, what a dot on it names (`votes.opportunity_key`)."""
+
+    def get(self, request, room):
+        if self.map is None:
+            return JsonResponse({"map": None, "findings": []})
+        findings = []
+        for finding in findings_of(self.map):
+            entry = as_dict(finding)
+            if finding.kind == FindingKind.OPPORTUNITY:
+                entry["key"] = votes.opportunity_key(self.map.pk, finding)
+            findings.append(entry)
+        return JsonResponse({"map": self.map.pk, "findings": findings})
+
+
+class RoomInventoryApi(RoomApi):
+    """Records to name on the current map (``q``, ``kind``), best matches first: from the
+    whole inventory for members, from what is on the map already for guests."""
+
+    def get(self, request, room):
+        if self.map is None:
+            return JsonResponse({"results": []})
+        query = request.GET.get("q", "").strip()
+        kinds = [request.GET["kind"]] if request.GET.get("kind") in INVENTORY else list(INVENTORY)
+        on_map = {
+            kind: set(
+                self.map.nodes.filter(**{f"{kind}__isnull": False}).values_list(kind, flat=True)
+            )
+            for kind in kinds
+        }
+        reachable = {kind: set(ids) for kind, ids in on_map.items()}
+        if "dataset" in reachable:  # datasets named on the map's flows are on the map too
+            named = self.map.exchanges.filter(dataset__isnull=False)
+            reachable["dataset"] |= set(named.values_list("dataset", flat=True))
+        member = self.member()
+        results = []
+        for kind in kinds:
+            model, field = INVENTORY[kind]
+            records = model.objects.filter(workspace=self.workshop.project.workspace_id)
+            if not member:
+                records = records.filter(pk__in=reachable[kind])
+            found = search(records, query, (field,)).order_by(field).values_list("pk", field)
+            for pk, name in found[:SUGGESTIONS]:
+                results.append({"type": kind, "id": pk, "name": name, "on_map": pk in on_map[kind]})
+        results.sort(key=lambda r: (not r["name"].lower().startswith(query.lower()), r["name"]))
+        return JsonResponse({"results": results[:SUGGESTIONS]})

@@ -188,6 +188,12 @@ def marker(client: int, seq: int, sent: float) -> str:
     return f"load {client} {seq} {sent:.6f}"
 
 
+def messages_of(text: str) -> list[dict]:
+    """The messages of a websocket frame: one, or the several of a batch frame."""
+    frame = json.loads(text)
+    return frame["messages"] if frame.get("type") == "batch" else [frame]
+
+
 class Tally:
     """What one client process saw: its changes (sent time, ack time) and, for every marker it
     received, how many of its clients other than the sender got it and the latest arrival."""
@@ -224,8 +230,11 @@ async def run_client(
         tally.errors.append(f"connect: {error!r}")
         return None
     await socket_.send(json.dumps({"type": "hello", "since": None}))
-    while (welcome := json.loads(await socket_.recv())).get("type") != "welcome":
-        pass
+    welcome = None
+    while welcome is None:
+        for message in messages_of(await socket_.recv()):
+            if message.get("type") == "welcome":
+                welcome = message
     versions: set[int] = set()
     tally.streams.append((welcome["version"], versions))
 
@@ -233,27 +242,30 @@ async def run_client(
         async for text in socket_:
             now = time.time()
             tally.last_arrival = now
-            message = json.loads(text)
-            kind = message.get("type")
-            if kind == "change":
-                versions.add(message["version"])
-                label = (message["payload"].get("note") or {}).get("text") or ""
-                if label.startswith("load "):
-                    sender = int(label.split(" ", 2)[1])
-                    if sender != index:
-                        seen = tally.received.setdefault(label, [0, 0.0])
-                        seen[0] += 1
-                        seen[1] = max(seen[1], now)
-            elif kind == "ack":
-                label, op = pending.pop(message["seq"], (None, None))
-                if label is not None:
-                    tally.sent[label][1] = now
-                    result = message.get("result") or {}
-                    note = result.get("note") or result
-                    if op == "note.add" and "id" in note and len(my_notes) < 20:
-                        my_notes.append(note["id"])
-            elif kind == "error":
-                tally.errors.append(f"error: {message.get('code')} {message.get('message')}")
+            for message in messages_of(text):
+                take(message, now)
+
+    def take(message: dict, now: float) -> None:
+        kind = message.get("type")
+        if kind == "change":
+            versions.add(message["version"])
+            label = (message["payload"].get("note") or {}).get("text") or ""
+            if label.startswith("load "):
+                sender = int(label.split(" ", 2)[1])
+                if sender != index:
+                    seen = tally.received.setdefault(label, [0, 0.0])
+                    seen[0] += 1
+                    seen[1] = max(seen[1], now)
+        elif kind == "ack":
+            label, op = pending.pop(message["seq"], (None, None))
+            if label is not None:
+                tally.sent[label][1] = now
+                result = message.get("result") or {}
+                note = result.get("note") or result
+                if op == "note.add" and "id" in note and len(my_notes) < 20:
+                    my_notes.append(note["id"])
+        elif kind == "error":
+            tally.errors.append(f"error: {message.get('code')} {message.get('message')}")
 
     return socket_, reader, rng, my_notes, pending
 

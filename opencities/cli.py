@@ -46,6 +46,9 @@ def run_server(host: str, port: int, on_started=None) -> None:
         lifespan="off",
         log_level=os.environ.get("LOG_LEVEL", "warning").lower(),
         proxy_headers=True,
+        # Compressing each websocket frame costs one deflate per person per frame: in a live
+        # room of hundreds, more CPU than everything else the room does (docs/performance.md).
+        ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
     if on_started:

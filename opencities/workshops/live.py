@@ -19,14 +19,15 @@ The rules (see docs/workshops.md, "How live workshops stay consistent"):
 """
 
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.db.models import Q
 from django.forms import model_to_dict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opencities.maps.api import EXCHANGE_FIELDS, NEW_EXCHANGE
@@ -34,7 +35,7 @@ from opencities.maps.exports import exchange_as_json, map_as_json, node_as_json
 from opencities.maps.forms import ExchangeForm, NodeForm
 from opencities.maps.models import EcosystemMap, Exchange, FlowStatus, Node, Role
 
-from . import controls, notes, votes
+from . import controls, notes, operations, votes
 from .models import (
     NOTE_MAX_LENGTH,
     Dot,
@@ -48,6 +49,8 @@ from .models import (
     WorkshopState,
 )
 from .operations import Change, Origin, Refused, apply
+
+log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_CLIENT_ID = 64
@@ -125,6 +128,43 @@ def perform(workshop: Workshop, sender: Sender, request: Request) -> Change:
         return OPERATIONS[request.op](workshop, sender, request.data, origin)
     except Refused as refusal:
         raise Problem("refused", str(refusal)) from None
+
+
+def perform_many(
+    workshop: Workshop, work: list[tuple[Sender, Request, str]], seen: Iterable[int] = ()
+) -> list:
+    """Make the changes of several requests (each with the language to answer in) in one
+    transaction, in order; each is checked and applied as `perform` would on its own, and a
+    refused one changes nothing. Returns, for each, its `Change` or the `Problem`. The
+    participants in `seen` are recorded as here now, in the same transaction."""
+    results: list[Change | Problem] = []
+    keys = [(request.client_id, request.seq) for _sender, request, _language in work]
+    with operations.batch(workshop, keys, deferrable=NOTE_OPERATIONS):
+        if seen:
+            Participant.objects.filter(pk__in=list(seen)).update(last_seen=timezone.now())
+        named = {
+            pk
+            for _sender, request, _language in work
+            if request.op in ("note.edit", "note.delete")
+            and isinstance(pk := request.data.get("id"), int)
+            and not isinstance(pk, bool)
+        }
+        if named:
+            found = _notes(workshop, named)
+            for pk in named:
+                operations.memo(("note", pk), lambda pk=pk: found.get(pk))
+        for sender, request, language in work:
+            with translation.override(language):
+                try:
+                    results.append(perform(workshop, sender, request))
+                except Problem as problem:
+                    results.append(problem)
+                except Exception:  # a fault of ours: that change is rolled back, not the rest
+                    log.exception("operation %s of workshop %s failed", request.op, workshop.pk)
+                    results.append(
+                        Problem("server", _("The server could not save this change: try again."))
+                    )
+    return results
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -294,23 +334,42 @@ def _note_fields(data: dict) -> dict:
     return fields
 
 
-def _note(workshop: Workshop, data: dict) -> Note:
-    note = (
-        Note.objects.select_related("author", "workshop__project")
-        .filter(workshop=workshop, pk=_id(data), deleted=False)
-        .first()
+def _notes(workshop: Workshop, ids: Iterable[int]) -> dict[int, Note]:
+    notes_ = Note.objects.select_related("author", "contribution").filter(
+        workshop=workshop, pk__in=list(ids), deleted=False
     )
-    if note is None:
+    return {note.pk: note for note in notes_}
+
+
+def _note(workshop: Workshop, data: dict) -> Note:
+    pk = _id(data)
+    # A batch reads the notes its operations name at once (`perform_many`).
+    note = operations.memo(("note", pk), lambda: _notes(workshop, [pk]).get(pk))
+    if note is None or note.deleted:
         raise Problem("not_found", _("No such note in this workshop: it may have been deleted."))
+    note.workshop = workshop
     return note
 
 
+NOTE_SAVED = ("text", "colour", "x", "y", "deleted", "version", "contribution", "updated")
+# Note changes write their rows with the rest of their batch (`operations.insert_later`).
+NOTE_OPERATIONS = frozenset({"note.add", "note.edit", "note.delete"})
+
+
 def _saved_note(note: Note, version: int) -> dict:
-    """Stamp the note with the version this change makes, save it and its contribution."""
+    """Stamp the note with the version this change makes, save it and its contribution (with
+    the other rows of the batch); the payload has the note as saved."""
     note.version = version
-    note.save()
-    notes.sync_contribution(note)
-    return {"note": note_as_json(note)}
+    note.updated = timezone.now()
+    dropped = notes.match_contribution(note)
+    if dropped is not None:
+        dropped.delete()
+    if note.pk is not None:
+        operations.update_later(note, NOTE_SAVED)
+        return {"note": note_as_json(note)}
+    payload: dict = {}
+    operations.insert_later(note, then=lambda: payload.update(note=note_as_json(note)))
+    return payload
 
 
 def note_add(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
@@ -321,7 +380,7 @@ def note_add(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> 
     def change(w: Workshop) -> dict:
         _may_write(w, sender)
         step = w.current_step
-        if step is None or data["board"] not in dict(notes.boards_for(step)):
+        if step is None or not notes.has_board(step, data["board"]):
             raise Problem(
                 "invalid", _("This step has no board called %(b)s.") % {"b": data["board"]}
             )

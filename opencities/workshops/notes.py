@@ -22,6 +22,7 @@ from opencities.canvases.sections import BUSINESS_SECTIONS, ETHICS_SECTIONS
 from opencities.projects.models import Project
 
 from .models import Note, Step, StepKind
+from .operations import insert_later, memo, update_later
 
 BRAINSTORM = "brainstorm"
 ETHICS, BUSINESS = "ethics", "business"
@@ -39,6 +40,15 @@ def boards_for(step: Step) -> list[tuple[str, str]]:
     if prefix is None:
         return []
     return [(f"{prefix}:{section.key}", str(section.name)) for section in _SECTIONS[prefix]]
+
+
+def has_board(step: Step, board: str) -> bool:
+    """Whether `board` is one of the step's boards (`boards_for`, without naming them)."""
+    if step.kind == StepKind.BRAINSTORM:
+        return board == BRAINSTORM
+    prefix = _BOARD_PREFIX.get(step.kind)
+    found = _section_key(board)
+    return prefix is not None and found is not None and found[0] == prefix
 
 
 def _section_key(board: str) -> tuple[str, str] | None:
@@ -62,31 +72,60 @@ def section_for(project: Project, board: str) -> EthicsSection | BusinessSection
     return section or BusinessCase.for_project(project).sections.get(key=key)
 
 
+CONTRIBUTION_SAVED = (
+    "ethics_section",
+    "business_section",
+    "text",
+    "source",
+    "author",
+    "author_name",
+)
+
+
+def match_contribution(note: Note) -> Contribution | None:
+    """Make ``note.contribution`` match the note, without saving the note: created or updated
+    (and saved, or left to the batch being written: `operations.insert_later`) while the note
+    is on a canvas section, None otherwise. Returns the contribution the note no longer has,
+    for the caller to delete."""
+    section = None
+    if not note.deleted and _section_key(note.board) is not None:
+        workshop = note.workshop
+        section = memo(
+            ("section", workshop.project_id, note.board),
+            lambda: section_for(workshop.project, note.board),
+        )
+    contribution = note.contribution
+    if section is None:
+        note.contribution = None
+        return contribution
+    if contribution is None:
+        contribution = Contribution(created=note.created)
+    is_ethics = isinstance(section, EthicsSection)
+    contribution.ethics_section = section if is_ethics else None
+    contribution.business_section = None if is_ethics else section
+    contribution.text = note.text
+    contribution.source = ContributionSource.WORKSHOP
+    author = note.author
+    contribution.author_id = author.user_id if author else None
+    contribution.author_name = author.display_name if author else ""
+    if contribution.pk is None:
+        insert_later(contribution)
+    else:
+        update_later(contribution, CONTRIBUTION_SAVED)
+    note.contribution = contribution
+    return None
+
+
 def sync_contribution(note: Note) -> Contribution | None:
-    """Make the note's contribution match it: create it when a note lands on a canvas section,
-    update its text, section and author after a change, delete it when the note is deleted or
-    moved to a board that is no section. Returns the contribution, or None when there is none."""
+    """Make a saved note's contribution match it: create it when a note lands on a canvas
+    section, update its text, section and author after a change, delete it when the note is
+    deleted or moved to a board that is no section. Returns the contribution, or None when there
+    is none."""
     with transaction.atomic():
-        section = None if note.deleted else section_for(note.workshop.project, note.board)
-        contribution = note.contribution
-        if section is None:
-            if contribution is not None:
-                Note.objects.filter(pk=note.pk).update(contribution=None)
-                note.contribution = None
-                contribution.delete()
-            return None
-        if contribution is None:
-            contribution = Contribution(created=note.created)
-        is_ethics = isinstance(section, EthicsSection)
-        contribution.ethics_section = section if is_ethics else None
-        contribution.business_section = None if is_ethics else section
-        contribution.text = note.text
-        contribution.source = ContributionSource.WORKSHOP
-        author = note.author
-        contribution.author = author.user if author else None
-        contribution.author_name = author.display_name if author else ""
-        contribution.save()
-        if note.contribution_id != contribution.pk:
-            Note.objects.filter(pk=note.pk).update(contribution=contribution)
-            note.contribution = contribution
-    return contribution
+        before = note.contribution_id
+        dropped = match_contribution(note)
+        if note.contribution_id != before:
+            Note.objects.filter(pk=note.pk).update(contribution=note.contribution)
+        if dropped is not None:
+            dropped.delete()
+    return note.contribution

@@ -7,6 +7,7 @@ synchronous: the browser tests keep an event loop in the main thread (Playwright
 here runs one there — the websocket client is `websockets.sync`.
 """
 
+import collections
 import json
 import os
 import shutil
@@ -208,6 +209,7 @@ class Client:
         self.version: int | None = None  # the last one applied, in order
         self.welcome: dict = {}
         self.presence: list[dict] = []
+        self.inbox: collections.deque[dict] = collections.deque()  # read, not yet taken
         self.ws: ClientConnection | None = None
 
     def connect(self, base_url: str | None = None) -> dict:
@@ -224,7 +226,7 @@ class Client:
         ).__enter__()
         self.ws.send(json.dumps({"type": "hello", "since": self.version}))
         self.welcome = self.wait_for(lambda m: m["type"] == "welcome")
-        if self.version is None:
+        if self.version is None or "snapshot" in self.welcome:  # the whole room: start there
             self.version = self.welcome["version"]
         return self.welcome
 
@@ -262,12 +264,14 @@ class Client:
 
     def receive(self, timeout: float) -> dict | None:
         """The next message (taken into account), None after `timeout`; raises
-        ConnectionClosed when the server has gone."""
-        try:
-            raw = self.ws.recv(timeout=timeout)
-        except TimeoutError:
-            return None
-        message = json.loads(raw)
+        ConnectionClosed when the server has gone. A batch frame's messages come one by one."""
+        if not self.inbox:
+            try:
+                frame = json.loads(self.ws.recv(timeout=timeout))
+            except TimeoutError:
+                return None
+            self.inbox.extend(frame["messages"] if frame.get("type") == "batch" else [frame])
+        message = self.inbox.popleft()
         self._take(message)
         return message
 

@@ -70,26 +70,25 @@ class Tab:
         )
         return seq
 
+    async def receive(self, timeout: float = 5) -> list[dict]:
+        """The messages of the next frame: one, or those of a batch."""
+        frame = json.loads(await self.socket.receive_from(timeout=timeout))
+        return frame["messages"] if frame["type"] == "batch" else [frame]
+
     async def next(self, kind: str) -> dict:
         """The next message of a kind; others wait their turn, presence news is left out."""
-        for message in self.pending:
-            if message["type"] == kind:
-                self.pending.remove(message)
-                return message
         while True:
-            message = await self.socket.receive_json_from(timeout=5)
-            if message["type"] == kind:
-                return message
-            if message["type"] != "presence":
-                self.pending.append(message)
+            for message in self.pending:
+                if message["type"] == kind:
+                    self.pending.remove(message)
+                    return message
+            self.pending += [m for m in await self.receive() if m["type"] != "presence"]
 
     async def quiet(self) -> list[dict]:
         """Everything not yet taken (presence news left out), once nothing more arrives."""
-        messages, self.pending = self.pending, []
         while not await self.socket.receive_nothing(timeout=0.2):
-            message = json.loads(await self.socket.receive_from())
-            if message["type"] != "presence":
-                messages.append(message)
+            self.pending += [m for m in await self.receive() if m["type"] != "presence"]
+        messages, self.pending = self.pending, []
         return messages
 
     async def close(self) -> None:
@@ -272,13 +271,17 @@ def test_presence_counts_people_not_tabs(ethics_workshop, facilitator_browser):
     )
     eddie = Tab(ethics_workshop, facilitator_browser, "eddie-tab")
 
-    async def presence(tab: Tab) -> dict:
-        return await tab.socket.receive_json_from(timeout=5)
+    async def presence(tab: Tab, name: str) -> dict:
+        """The next presence news about `name` (a tab also hears of its own arrival)."""
+        while True:
+            for message in await tab.receive():
+                if message["type"] == "presence" and message["participant"]["name"] == name:
+                    return message
 
     async def scenario():
         await eddie.open()
         await first.open()
-        joined = await presence(eddie)
+        joined = await presence(eddie, "Gita")
         assert (joined["event"], joined["participant"]["name"]) == ("join", "Gita")
         assert sorted(p["name"] for p in joined["participants"]) == ["Gita", "eddie"]
         await second.open()
@@ -286,7 +289,7 @@ def test_presence_counts_people_not_tabs(ethics_workshop, facilitator_browser):
         await first.close()
         assert await eddie.socket.receive_nothing(timeout=0.3)  # still here in another tab
         await second.close()
-        left = await presence(eddie)
+        left = await presence(eddie, "Gita")
         assert (left["event"], [p["name"] for p in left["participants"]]) == ("leave", ["eddie"])
         await eddie.close()
 

@@ -18,7 +18,7 @@ from .live_server import (
     stop,
 )
 
-ROUNDS_BEFORE, BURST, WHILE_DOWN = 5, 40, 3
+ROUNDS_BEFORE, BURST, WHILE_DOWN = 5, 400, 3
 
 
 def test_acknowledged_changes_survive_a_killed_server(tmp_path, tmp_path_factory):

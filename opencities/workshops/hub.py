@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import weakref
@@ -45,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from . import live
 from .models import Workshop
+from .wire import change_message, changes_event, encode, group_name
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,6 @@ SEEN_EVERY = 60.0  # seconds between updates of a participant's last_seen
 # nothing in a small room (4 ms for 20 people), and fewer, fuller frames in a big one.
 SPACING_PER_CONNECTION = 0.0002
 MAX_SPACING = 0.1
-
-
-def encode(message: dict) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
-def group_name(workshop_pk: int) -> str:
-    return f"workshop-{workshop_pk}"
 
 
 class Socket(Protocol):
@@ -283,24 +275,15 @@ class Room:
                 )
             else:
                 if not result.repeated:  # the first time it was applied, it was broadcast
+                    by = connection.sender.participant.pk
                     changes.append(
-                        encode(
-                            {
-                                "type": "change",
-                                "version": result.version,
-                                "kind": result.kind,
-                                "payload": result.payload,
-                                "by": connection.sender.participant.pk,
-                            }
-                        )
+                        encode(change_message(result.version, result.kind, result.payload, by))
                     )
                 connection.put(
                     {"type": "ack", "seq": seq, "version": result.version, "result": result.payload}
                 )
         if changes:
-            await self._publish(
-                {"type": "room.changes", "changes": ",".join(changes), "count": len(changes)}
-            )
+            await self._publish(changes_event(changes))
 
     # --- The group ----------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from .models import Operation, Participant, Workshop
+from .wire import announce, change_message
 
 # Kinds the live layer logs for map edits, with ``{"map": <map id>, "id": <node or exchange id>}``
 # in the payload: the summary lists the nodes and exchanges a workshop added from them.
@@ -292,13 +293,18 @@ def apply(
 
     `change` gets the workshop as read after taking the write lock, makes its changes (saving
     whatever it changes, the workshop included) and returns the payload to log and broadcast;
-    it raises (`Refused`, or the caller's own error) to change nothing. Outside a batch the
-    change is a transaction of its own and `workshop` is refreshed afterwards.
+    it raises (`Refused`, or the caller's own error) to change nothing. Outside a batch (a
+    page, a command, a test) the change is a transaction of its own, announced to the
+    workshop's live room once committed, and `workshop` is refreshed afterwards.
     """
     current = _current.get()
     if current is not None and current.pk == workshop.pk:
         return current.apply(kind, change, origin)
     with batch(workshop, [origin.key] if origin.key else []) as single:
         result = single.apply(kind, change, origin)
+        by = origin.participant.pk if origin.participant else None
+        message = change_message(result.version, result.kind, result.payload, by)
+        if not result.repeated:  # tell the people in the room, once it is written
+            transaction.on_commit(lambda: announce(workshop.pk, message))
     workshop.refresh_from_db()
     return result

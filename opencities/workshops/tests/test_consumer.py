@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.urls import reverse
 
 from opencities.asgi import application
 from opencities.workshops import controls
@@ -318,5 +320,29 @@ def test_only_participants_get_in(ethics_workshop, outsider):
         )
         connected, _code = await foreign.connect()
         assert not connected
+
+    run(scenario)
+
+
+def test_a_change_made_on_a_page_reaches_the_people_in_the_room(
+    ethics_workshop, facilitator_browser
+):
+    """The facilitator's plain-page controls (no JavaScript) and agenda edits change the
+    workshop outside the websocket; the room still hears of them at once."""
+    gita = Tab(ethics_workshop, join_as_guest(ethics_workshop, "Gita"), "gita-tab")
+    control = reverse("workshops:control", args=[ethics_workshop.room])
+
+    async def scenario():
+        welcome = await gita.open()
+        post = sync_to_async(facilitator_browser.post)  # a page request, in a worker thread
+        response = await post(control, {"action": "timer_start"})
+        assert response.status_code == 302
+        change = await gita.next("change")
+        assert (change["kind"], change["version"]) == (
+            "control.timer_start",
+            welcome["version"] + 1,
+        )
+        assert change["payload"]["timer"]["running"] is True
+        await gita.close()
 
     run(scenario)

@@ -35,6 +35,21 @@ def findings_of(ecosystem_map: EcosystemMap) -> list[Finding]:
     return analyse(ecosystem_map) if ecosystem_map.nodes.exists() else []
 
 
+def editor_choices() -> dict[str, dict]:
+    """The choices the map editor offers, by value: its filters, dialogs and selection panel
+    (maps/_editor.html and map-editor.js). The map's own page and a workshop room's map step
+    give the same ones."""
+    return {
+        "roles": dict(Role.choices),
+        "kinds": dict(ExchangeKind.choices),
+        "statuses": dict(FlowStatus.choices),
+        "reasons": dict(BlockReason.choices),
+        "mechanisms": dict(Mechanism.choices),
+        "access": dict(Spectrum.choices),
+        "spectrum": dict(Spectrum.choices),
+    }
+
+
 class MapMixin(ProjectMixin):
     """Maps live inside a project, and projects inside the workspace in the URL."""
 
@@ -141,17 +156,7 @@ class MapDetailView(MapMixin, TemplateView):
         context.update(
             map=ecosystem_map,
             map_style=style.as_json(),
-            editor_config={
-                "api": reverse("maps:api_map", args=args),
-                "canEdit": context["can_edit"],
-                "roles": dict(Role.choices),
-                "kinds": dict(ExchangeKind.choices),
-                "statuses": dict(FlowStatus.choices),
-                "reasons": dict(BlockReason.choices),
-                "mechanisms": dict(Mechanism.choices),
-                "access": dict(Spectrum.choices),
-                "spectrum": dict(Spectrum.choices),
-            },
+            editor_config={"api": reverse("maps:api_map", args=args), **editor_choices()},
         )
         return context
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from opencities.maps.api import EXCHANGE_FIELDS, NEW_EXCHANGE
 from opencities.maps.exports import exchange_as_json, map_as_json, node_as_json
 from opencities.maps.forms import ExchangeForm, NodeForm
+from opencities.maps.layout import place_missing
 from opencities.maps.models import EcosystemMap, Exchange, FlowStatus, Node, Role
 
 from . import controls, notes, operations, votes
@@ -297,8 +298,15 @@ def snapshot(workshop: Workshop) -> dict:
             note_as_json(n) for n in workshop.notes.filter(deleted=False).select_related("author")
         ],
         "votes": [vote_as_json(v) for v in workshop.votes.all()],
-        "map": map_as_json(ecosystem_map) if ecosystem_map else None,
+        "map": _map_as_json(ecosystem_map) if ecosystem_map else None,
     }
+
+
+def _map_as_json(ecosystem_map: EcosystemMap) -> dict:
+    """The map as the editor loads it, nodes without a position placed (and kept) first, as
+    the map's own page does, so every screen and picture starts from the same layout."""
+    place_missing(ecosystem_map)
+    return map_as_json(ecosystem_map)
 
 
 def changes_since(workshop: Workshop, since: int) -> list[dict] | None:

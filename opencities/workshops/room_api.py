@@ -11,44 +11,20 @@ already on the map. Members of the workspace, who may read the whole inventory a
 suggestions from all of it, as in the map editor.
 """
 
-from typing import Any
-
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from opencities.inventory.models import Spectrum
 from opencities.inventory.search import search
 from opencities.maps.api import INVENTORY
 from opencities.maps.findings import FindingKind, as_dict
-from opencities.maps.models import (
-    BlockReason,
-    EcosystemMap,
-    ExchangeKind,
-    FlowStatus,
-    Mechanism,
-    Role,
-)
+from opencities.maps.models import EcosystemMap
 from opencities.maps.views import findings_of
 
 from . import join, votes
 from .models import Participant, ParticipantKind, Workshop
 
 SUGGESTIONS = 12
-
-
-def editor_config() -> dict[str, Any]:
-    """The choices the map editor offers (as the map's own page gives them), without routes:
-    in the room it saves through the websocket."""
-    return {
-        "roles": dict(Role.choices),
-        "kinds": dict(ExchangeKind.choices),
-        "statuses": dict(FlowStatus.choices),
-        "reasons": dict(BlockReason.choices),
-        "mechanisms": dict(Mechanism.choices),
-        "access": dict(Spectrum.choices),
-        "spectrum": dict(Spectrum.choices),
-    }
 
 
 def not_found() -> JsonResponse:

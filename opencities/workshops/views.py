@@ -26,9 +26,10 @@ from django.views.generic import DeleteView, TemplateView
 
 from opencities.accounts.mixins import EDIT
 from opencities.maps import style as map_style
+from opencities.maps.views import editor_choices
 from opencities.projects.mixins import ProjectMixin
 
-from . import agenda, controls, join, room_api, summary
+from . import agenda, controls, join, summary
 from .forms import ControlForm, GuestForm, JoinCodeForm, StepForm, WorkshopForm
 from .models import Participant, Step, Workshop, WorkshopState
 from .operations import Change, Origin, Refused
@@ -389,7 +390,8 @@ class RoomView(TemplateView):
             member=join.is_member(workshop, self.request.user),
             # The map editor, mounted by room.js on a map step; it loads its scripts then.
             map_style=map_style.as_json(),
-            editor_config=room_api.editor_config(),
+            # The editor's choices as on the map's page; it saves through the websocket here.
+            editor_config=editor_choices(),
             room_config={
                 "findings": reverse("workshops:room_map_findings", args=[workshop.room]),
                 "inventory": reverse("workshops:room_map_inventory", args=[workshop.room]),

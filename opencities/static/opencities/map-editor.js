@@ -115,6 +115,16 @@
     };
     const idOf = (key) => Number(key.slice(1));
 
+    // In a room, the server broadcasts every change, this tab's own included, in the order it
+    // applied them. An answer to one of our changes can arrive after someone else's later change
+    // to the same element; drawing the answer then would put back what they changed. So each
+    // element remembers when someone else last changed it, and answers only draw what nobody
+    // changed since the request was sent (ours comes back in the room's order anyway).
+    let outside = 0; // changes from outside drawn so far
+    const changedAt = new Map(); // element id -> `outside` when someone else last changed it
+    const markOutside = (key) => changedAt.set(key, ++outside);
+    const changedSince = (key, mark) => (changedAt.get(key) || 0) > mark;
+
     let pending = 0;
     let queue = Promise.resolve();
 
@@ -214,14 +224,23 @@
       setClasses(item, [exchange.kind, exchange.status]);
     }
 
-    /** Put nodes where someone else moved them; one being dragged here stays in hand. */
+    const heldBack = new Map(); // node id -> where someone else put it while it was in hand here
+
+    /** Put nodes where someone else moved them. One being dragged here stays in hand; if it is
+     * let go where it was picked up, it goes where they put it (`saveDrag`). */
     function moveNodes(positions) {
       const glide = positions.length <= ANIMATED;
       for (const { id, x, y } of positions) {
-        const item = cy.getElementById("n" + id);
-        if (item.empty() || item.grabbed()) continue;
+        const key = "n" + id;
+        const item = cy.getElementById(key);
+        if (item.empty()) continue;
         const at = item.position();
         if (at.x === x && at.y === y) continue;
+        markOutside(key);
+        if (item.grabbed()) {
+          heldBack.set(key, { x, y });
+          continue;
+        }
         item.stop(true, true);
         if (glide) item.animate({ position: { x, y } }, { duration: 250 });
         else item.position({ x, y });
@@ -392,17 +411,24 @@
     /* --- Changes, each as a command ----------------------------------------------------- */
 
     async function createNode(fields) {
+      const mark = outside;
       const node = await transport.addNode(fields);
-      if (!destroyed) putNode(node);
+      if (!destroyed && !changedSince("n" + node.id, mark)) putNode(node);
       return node;
+    }
+
+    /** The fields that bring a node back as it was. */
+    function nodeFields(node) {
+      return { type: node.type, inventory_id: node.inventory_id, name: node.name, roles: node.roles, x: node.x, y: node.y };
     }
 
     async function createExchange(record, sourceKey, targetKey) {
       const fields = exchangeFields(record);
       fields.source = idOf(current(sourceKey));
       fields.target = idOf(current(targetKey));
+      const mark = outside;
       const exchange = await transport.addExchange(fields);
-      if (!destroyed) putExchange(exchange);
+      if (!destroyed && !changedSince("e" + exchange.id, mark)) putExchange(exchange);
       return exchange;
     }
 
@@ -430,11 +456,8 @@
       return {
         label: fields.name ? fill(gettext("adding “%(name)s”"), { name: fields.name }) : gettext("adding a node"),
         async redo() {
-          const request = record
-            ? { type: record.type, inventory_id: record.inventory_id, name: record.name, roles: record.roles, x: record.x, y: record.y }
-            : fields;
-          const node = await createNode(request);
-          if (key) alias.set(key, "n" + node.id);
+          const node = await createNode(record ? nodeFields(record) : fields);
+          if (key) alias.set(current(key), "n" + node.id);
           else key = "n" + node.id;
           record = node;
           this.label = fill(gettext("adding “%(name)s”"), { name: node.name });
@@ -472,12 +495,11 @@
           remove(target);
         },
         async undo() {
-          const node = removed.node;
-          const back = await createNode({
-            type: node.type, inventory_id: node.inventory_id, name: node.name, roles: node.roles, x: node.x, y: node.y,
-          });
+          const back = await createNode(nodeFields(removed.node));
           alias.set(current(nodeKey), "n" + back.id);
           for (const exchange of removed.exchanges) {
+            const ends = ["n" + exchange.source, "n" + exchange.target].map(current);
+            if (!destroyed && ends.some((end) => cy.getElementById(end).empty())) continue; // its other end was taken off meanwhile
             const again = await createExchange(exchange, "n" + exchange.source, "n" + exchange.target);
             alias.set(current("e" + exchange.id), "e" + again.id);
           }
@@ -488,8 +510,9 @@
     function changeNodeCommand(nodeKey, before, after, label) {
       async function apply(fields) {
         const target = current(nodeKey);
+        const mark = outside;
         const node = await transport.changeNode(idOf(target), fields);
-        if (!destroyed) {
+        if (!destroyed && !changedSince(target, mark)) {
           putNode(node);
           showSelection();
         }
@@ -505,10 +528,13 @@
           const point = which === "after" ? after : before;
           return { id: idOf(current(key)), x: point.x, y: point.y };
         });
+        const mark = outside;
         await transport.move(positions);
         if (destroyed) return;
         cy.batch(() => {
-          for (const position of positions) cy.getElementById("n" + position.id).position({ x: position.x, y: position.y });
+          for (const { id, x, y } of positions) {
+            if (!changedSince("n" + id, mark)) cy.getElementById("n" + id).stop(true).position({ x, y });
+          }
         });
       }
       return { label, redo: () => apply("after"), undo: () => apply("before") };
@@ -520,7 +546,7 @@
         label: gettext("adding an exchange"),
         async redo() {
           const exchange = await createExchange(record, sourceKey, targetKey);
-          if (key) alias.set(key, "e" + exchange.id);
+          if (key) alias.set(current(key), "e" + exchange.id);
           else key = "e" + exchange.id;
           return exchange;
         },
@@ -553,8 +579,9 @@
     function changeExchangeCommand(exchangeKey, before, after) {
       async function apply(fields) {
         const target = current(exchangeKey);
+        const mark = outside;
         const exchange = await transport.changeExchange(idOf(target), fields);
-        if (!destroyed) putExchange(exchange);
+        if (!destroyed && !changedSince(target, mark)) putExchange(exchange);
         return exchange;
       }
       return { label: gettext("changing an exchange"), redo: () => apply(after), undo: () => apply(before) };
@@ -570,6 +597,7 @@
       if (kind === "node.add" || kind === "node.edit") {
         putNode(payload.node);
         touched = "n" + payload.node.id;
+        markOutside(touched);
       } else if (kind === "node.move") {
         moveNodes([payload.node]);
       } else if (kind === "nodes.move") {
@@ -579,6 +607,7 @@
       } else if (kind === "exchange.add" || kind === "exchange.edit") {
         putExchange(payload.exchange);
         touched = "e" + payload.exchange.id;
+        markOutside(touched);
       } else if (kind === "exchange.delete") {
         selectionGone = dropElement("e" + payload.id);
       } else {
@@ -599,6 +628,7 @@
         for (const node of data.nodes) putNode(node);
         for (const exchange of data.exchanges) putExchange(exchange);
       });
+      cy.elements().forEach((item) => markOutside(item.id()));
       moveNodes(data.nodes.map(({ id, x, y }) => ({ id, x, y })));
       afterOutsideChange(true);
     }
@@ -1052,6 +1082,7 @@
 
     function recordDragStart(event) {
       const moving = event.target.selected() ? cy.$("node:selected") : event.target;
+      moving.stop(true, true); // a node gliding to where someone else put it is taken from there
       dragStart = new Map(moving.map((n) => [n.id(), { ...n.position() }]));
     }
 
@@ -1063,8 +1094,10 @@
         if (item.empty()) continue; // removed by someone else meanwhile
         const after = { ...item.position() };
         if (before.x !== after.x || before.y !== after.y) moves.push([key, before, after]);
+        else if (heldBack.has(key)) item.position(heldBack.get(key)); // not moved here: theirs stands
       }
       dragStart = new Map();
+      heldBack.clear();
       if (!moves.length) return;
       const label = fill(ngettext("moving a node", "moving %(count)s nodes", moves.length), { count: moves.length });
       perform(moveCommand(moves, label))
@@ -1211,8 +1244,8 @@
 
     /** Show the tools only to whoever may use them (the room decides as the workshop goes). */
     function showTools() {
-      for (const part of document.querySelectorAll("[data-edit-only]")) part.hidden = !canEdit;
-      for (const part of document.querySelectorAll("[data-read-only]")) part.hidden = canEdit;
+      for (const part of root.querySelectorAll("[data-edit-only]")) part.hidden = !canEdit;
+      for (const part of root.querySelectorAll("[data-read-only]")) part.hidden = canEdit;
     }
 
     async function start() {
@@ -1287,9 +1320,6 @@
       get cy() {
         return cy;
       },
-      get canEdit() {
-        return canEdit;
-      },
       undo,
       redo,
       receive,
@@ -1301,7 +1331,7 @@
     return editor;
   }
 
-  window.OpenCitiesMapEditor = { mount, restTransport, ApiError };
+  window.OpenCitiesMapEditor = { mount };
 
   // The map's own page: its configuration names the JSON routes to save through.
   const root = $("map-editor");

@@ -133,31 +133,49 @@ class FindingsApi(MapApiMixin, View):
         return JsonResponse({"findings": [as_dict(f) for f in findings]})
 
 
+SUGGESTIONS = 12  # records offered while typing a name
+
+
 class InventoryApi(MapApiMixin, View):
     """Inventory records to put on the map, best matches first, marking those already on it."""
 
     http_method_names = ["get"]
-    LIMIT = 12
 
     def get(self, request, *args, **kwargs):
-        query = request.GET.get("q", "").strip()
-        kinds = [request.GET["kind"]] if request.GET.get("kind") in INVENTORY else list(INVENTORY)
-        on_map = {
-            kind: set(
-                self.get_map()
-                .nodes.filter(**{f"{kind}__isnull": False})
-                .values_list(kind, flat=True)
-            )
-            for kind in kinds
-        }
-        results = []
-        for kind in kinds:
-            model, field = INVENTORY[kind]
-            records = search(model.objects.filter(workspace=self.workspace), query, (field,))
-            for pk, name in records.order_by(field).values_list("pk", field)[: self.LIMIT]:
-                results.append({"type": kind, "id": pk, "name": name, "on_map": pk in on_map[kind]})
-        results.sort(key=lambda r: (not r["name"].lower().startswith(query.lower()), r["name"]))
-        return JsonResponse({"results": results[: self.LIMIT]})
+        results = suggestions(self.get_map(), request.GET.get("q", ""), request.GET.get("kind"))
+        return JsonResponse({"results": results})
+
+
+def suggestions(
+    ecosystem_map: EcosystemMap, query: str, kind: str | None, *, only_on_map: bool = False
+) -> list[dict]:
+    """Inventory records of the map's workspace whose name has every word of `query` (of one
+    `kind`, or of all), best matches first, each marked if it is on the map already. With
+    `only_on_map`, only what the map shows already (its nodes and its flows' datasets): what a
+    workshop guest may see of the workspace."""
+    query = query.strip()
+    kinds = [kind] if kind in INVENTORY else list(INVENTORY)
+    on_map = {
+        kind: set(
+            ecosystem_map.nodes.filter(**{f"{kind}__isnull": False}).values_list(kind, flat=True)
+        )
+        for kind in kinds
+    }
+    shown = {kind: set(ids) for kind, ids in on_map.items()}
+    if only_on_map and "dataset" in shown:
+        named = ecosystem_map.exchanges.filter(dataset__isnull=False)
+        shown["dataset"] |= set(named.values_list("dataset", flat=True))
+    results = []
+    for kind in kinds:
+        model, field = INVENTORY[kind]
+        records = model.objects.filter(workspace=ecosystem_map.project.workspace_id)
+        if only_on_map:
+            records = records.filter(pk__in=shown[kind])
+        found = search(records, query, (field,)).order_by(field).values_list("pk", field)
+        for pk, name in found[:SUGGESTIONS]:
+            results.append({"type": kind, "id": pk, "name": name, "on_map": pk in on_map[kind]})
+    results.sort(key=lambda r: (not r["name"].lower().startswith(query.lower()), r["name"]))
+    return results[:SUGGESTIONS]
 
 
 class NodesApi(MapApiMixin, View):

@@ -15,16 +15,13 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from opencities.inventory.search import search
-from opencities.maps.api import INVENTORY
+from opencities.maps.api import suggestions
 from opencities.maps.findings import FindingKind, as_dict
 from opencities.maps.models import EcosystemMap
 from opencities.maps.views import findings_of
 
 from . import join, votes
 from .models import Participant, ParticipantKind, Workshop
-
-SUGGESTIONS = 12
 
 
 def not_found() -> JsonResponse:
@@ -85,27 +82,10 @@ class RoomInventoryApi(RoomApi):
     def get(self, request, room):
         if self.map is None:
             return JsonResponse({"results": []})
-        query = request.GET.get("q", "").strip()
-        kinds = [request.GET["kind"]] if request.GET.get("kind") in INVENTORY else list(INVENTORY)
-        on_map = {
-            kind: set(
-                self.map.nodes.filter(**{f"{kind}__isnull": False}).values_list(kind, flat=True)
-            )
-            for kind in kinds
-        }
-        reachable = {kind: set(ids) for kind, ids in on_map.items()}
-        if "dataset" in reachable:  # datasets named on the map's flows are on the map too
-            named = self.map.exchanges.filter(dataset__isnull=False)
-            reachable["dataset"] |= set(named.values_list("dataset", flat=True))
-        member = self.member()
-        results = []
-        for kind in kinds:
-            model, field = INVENTORY[kind]
-            records = model.objects.filter(workspace=self.workshop.project.workspace_id)
-            if not member:
-                records = records.filter(pk__in=reachable[kind])
-            found = search(records, query, (field,)).order_by(field).values_list("pk", field)
-            for pk, name in found[:SUGGESTIONS]:
-                results.append({"type": kind, "id": pk, "name": name, "on_map": pk in on_map[kind]})
-        results.sort(key=lambda r: (not r["name"].lower().startswith(query.lower()), r["name"]))
-        return JsonResponse({"results": results[:SUGGESTIONS]})
+        results = suggestions(
+            self.map,
+            request.GET.get("q", ""),
+            request.GET.get("kind"),
+            only_on_map=not self.member(),
+        )
+        return JsonResponse({"results": results})

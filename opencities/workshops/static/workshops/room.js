@@ -45,6 +45,7 @@
   let socket = null;
   let connected = false;
   let attempts = 0;
+  let retry = null; // the timer of the next attempt to connect
   let waiting = new Map(); // changes that came before the ones they follow, by version
   let batching = false; // reading a batch frame: draw once at its end
   let gapTimer = null;
@@ -83,7 +84,7 @@
       }
       attempts += 1;
       const delay = Math.min(15000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
-      setTimeout(connect, delay);
+      retry = setTimeout(connect, delay);
       showConnection();
     });
   }
@@ -810,7 +811,11 @@
   showError("");
   root.hidden = false;
   setInterval(() => room && drawTimer(), 1000);
-  window.addEventListener("online", () => { if (!socket) connect(); });
+  window.addEventListener("online", () => {
+    if (socket) return;
+    clearTimeout(retry); // back online: connect now, instead of (not as well as) when it is due
+    connect();
+  });
   showConnection();
   connect();
 })();

@@ -317,9 +317,9 @@ def changes_since(workshop: Workshop, since: int) -> list[dict] | None:
         return None
     return [
         {"type": "change", "version": v, "kind": kind, "payload": payload, "by": by}
-        for v, kind, payload, by in workshop.operations.filter(version__gt=since).values_list(
-            "version", "kind", "payload", "participant_id"
-        )
+        for v, kind, payload, by in workshop.operations.filter(version__gt=since)
+        .order_by("version")
+        .values_list("version", "kind", "payload", "participant_id")
     ]
 
 

@@ -503,7 +503,12 @@ class Operation(models.Model):
                 name="client_operation_applied_once",
             ),
         ]
-        indexes = [models.Index(fields=["workshop", "kind"], name="operation_kind")]
+        indexes = [
+            models.Index(fields=["workshop", "kind"], name="operation_kind"),
+            # Looking up retries: the unique constraint's index is partial, and SQLite does not
+            # use a partial index for a query whose values are parameters.
+            models.Index(fields=["workshop", "client_id", "client_seq"], name="operation_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.workshop_id} v{self.version} {self.kind}"

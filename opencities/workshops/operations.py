@@ -119,6 +119,25 @@ def _update_rows(model: type[models.Model], names: tuple[str, ...], rows: list) 
         cursor.executemany(sql, params)
 
 
+def _insert_rows(model: type[models.Model], rows: list) -> None:
+    """Insert rows whose ids nobody needs with one statement run for every row (as
+    `_update_rows`; `bulk_create` builds one statement with every value in it)."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    params = [
+        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _referenced_first(waiting: list[type[models.Model]]) -> list[type[models.Model]]:
     """The models in an order where each comes after the others it points to."""
     ordered: list[type[models.Model]] = []
@@ -200,7 +219,7 @@ class Batch:
         self.writes.flush()
         if not self.logged:
             return
-        Operation.objects.bulk_create(self.logged)
+        _insert_rows(Operation, self.logged)
         Workshop.objects.filter(pk=self.pk).update(version=self.version, updated=timezone.now())
 
 
@@ -212,11 +231,15 @@ def _logged_already(workshop_pk: int, keys: list[tuple[str, int]]) -> dict:
     if not keys:
         return {}
     wanted = set(keys)
-    candidates = Operation.objects.filter(
-        workshop=workshop_pk,
-        client_id__in={client for client, _seq in wanted},
-        client_seq__in={seq for _client, seq in wanted},
-    ).only("kind", "payload", "version", "client_id", "client_seq")
+    candidates = (
+        Operation.objects.filter(
+            workshop=workshop_pk,
+            client_id__in={client for client, _seq in wanted},
+            client_seq__in={seq for _client, seq in wanted},
+        )
+        .only("kind", "payload", "version", "client_id", "client_seq")
+        .order_by()
+    )
     return {
         (op.client_id, op.client_seq): op
         for op in candidates

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from opencities.canvases.models import Contribution
-from opencities.workshops import hub, live
+from opencities.workshops import hub, live, operations
 from opencities.workshops.models import Dot, Note, Operation, Participant, ParticipantKind
 
 from .test_consumer import in_own_loop
@@ -131,7 +131,7 @@ def test_a_batch_that_fails_writes_nothing(ethics_workshop, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(Operation.objects, "bulk_create", broken)
+    monkeypatch.setattr(operations, "_insert_rows", broken)  # writing the log, at the very end
     with pytest.raises(RuntimeError):
         live.perform_many(ethics_workshop, [gita("note.add", board=SECTION, text="Lost")])
     ethics_workshop.refresh_from_db()

@@ -195,14 +195,15 @@ def marker(client: int, seq: int, sent: float) -> str:
     return f"load {client} {seq} {sent:.6f}"
 
 
-# What a client looks for in a frame (the room's compact JSON, or the baseline's with spaces).
-CHANGE = re.compile(r'"type":\s*"change",\s*"version":\s*(\d+)')
-MARKER = re.compile(r'"text":\s*"(load \d+ \d+ [\d.]+)"')
-ACK = re.compile(
-    r'"type":\s*"ack",\s*"seq":\s*(\d+),\s*"version":\s*\d+,'
+# What a client looks for in a frame, in one pass (the room's compact JSON, or the baseline's
+# with spaces): a change's version, a marker, an acknowledgement (its seq and note id), an error.
+SCAN = re.compile(
+    r'"(?:type":\s*"change",\s*"version":\s*(\d+)'
+    r'|text":\s*"(load \d+ \d+ [\d.]+)"'
+    r'|type":\s*"ack",\s*"seq":\s*(\d+),\s*"version":\s*\d+,'
     r'\s*"result":\s*\{(?:"note":\s*\{)?(?:"id":\s*(\d+))?'
+    r'|type":\s*"(error)")'
 )
-ERROR = re.compile(r'"type":\s*"error"')
 
 
 def messages_of(text: str) -> list[dict]:
@@ -281,12 +282,17 @@ async def run_client(
     def scan(text: str, now: float) -> None:
         """Read a frame with regular expressions instead of parsing it: what `take` does for
         every message, at a fraction of the load generator's CPU (see the module's text)."""
-        versions.update(int(v) for v in CHANGE.findall(text))
-        for label in MARKER.findall(text):  # changes carry others' markers, acks our own
-            seen_marker(label, now)
-        for seq, note_id in ACK.findall(text):
-            acked(int(seq), int(note_id) if note_id else None, now)
-        if ERROR.search(text):
+        error = False
+        for version, label, seq, note_id, failed in SCAN.findall(text):
+            if version:
+                versions.add(int(version))
+            elif label:  # changes carry others' markers, acks our own
+                seen_marker(label, now)
+            elif seq:
+                acked(int(seq), int(note_id) if note_id else None, now)
+            elif failed:
+                error = True
+        if error:
             for message in messages_of(text):
                 if message.get("type") == "error":
                     take(message, now)

@@ -15,6 +15,7 @@ in a savepoint of its own, so a refused one leaves the others as they are. Insid
 `apply` joins it.
 """
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -87,7 +88,7 @@ class Writes:
 
     def flush(self) -> None:
         for model in _referenced_first(list(self.inserts)):
-            model.objects.bulk_create(self.inserts[model])
+            _insert_rows(model, self.inserts[model], with_ids=True)
         for (model, fields), rows in self.updates.items():
             _update_rows(model, fields, list(rows.values()))
         for then in self.then:
@@ -119,10 +120,14 @@ def _update_rows(model: type[models.Model], names: tuple[str, ...], rows: list) 
         cursor.executemany(sql, params)
 
 
-def _insert_rows(model: type[models.Model], rows: list) -> None:
-    """Insert rows whose ids nobody needs with one statement run for every row (as
-    `_update_rows`; `bulk_create` builds one statement with every value in it)."""
+def _insert_rows(model: type[models.Model], rows: list, with_ids: bool = False) -> None:
+    """Insert new rows with one statement run for every row (as `_update_rows`; `bulk_create`
+    builds one statement holding every value, slower to build than to run). `with_ids` gives
+    each row its new id, which SQLite tells row by row; other databases use `bulk_create`."""
     connection = connections[router.db_for_write(model)]
+    if with_ids and connection.vendor != "sqlite":
+        model.objects.bulk_create(rows)
+        return
     quote = connection.ops.quote_name
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -130,12 +135,20 @@ def _insert_rows(model: type[models.Model], rows: list) -> None:
         ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    params = [
-        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-        for row in rows
-    ]
+    params = []
+    for row in rows:
+        row._prepare_related_fields_for_save(operation_name="bulk_create")  # ids of new targets
+        params.append(
+            [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if not with_ids:
+            cursor.executemany(sql, params)
+            return
+        for row, values in zip(rows, params, strict=True):
+            cursor.execute(sql, values)
+            row.pk = cursor.lastrowid
+            row._state.adding, row._state.db = False, connection.alias
 
 
 def _referenced_first(waiting: list[type[models.Model]]) -> list[type[models.Model]]:
@@ -183,9 +196,11 @@ class Batch:
         if kind not in self.deferrable:
             self.writes.flush()  # it reads the database: let it see every change before it
         self.workshop.version = self.version
-        self.staged = Writes() if kind in self.deferrable else None
+        deferring = kind in self.deferrable
+        self.staged = Writes() if deferring else None
         try:
-            with transaction.atomic():
+            # A deferrable change leaves its writes for later: refused, it has nothing to undo.
+            with contextlib.nullcontext() if deferring else transaction.atomic():
                 payload = change(self.workshop)
         except BaseException:
             # The savepoint is rolled back; forget what the change set on the row in memory too

@@ -238,7 +238,10 @@ class Room:
             self._work.clear()
             while self.queue:
                 work, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
-                await self._write_batch(work)
+                try:
+                    await self._write_batch(work)
+                except Exception:  # e.g. the channel layer unreachable: keep writing the rest
+                    log.exception("room %s: a batch was written but not all sent", self.group)
             if self.stopped:
                 return
 
@@ -295,7 +298,12 @@ class Room:
 
     async def _listen(self) -> None:
         while True:
-            message = await self.layer.receive(self.channel)
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:  # Redis gone for a moment: try again, and say so once a second
+                log.exception("room %s cannot hear its group", self.group)
+                await asyncio.sleep(1)
+                continue
             try:
                 await self._heard(message)
             except Exception:

@@ -84,10 +84,11 @@ def cmd_demo(args) -> int:
     from django.contrib.auth import get_user_model
 
     from opencities.accounts.models import Membership, Role, Workspace
-    from opencities.demo.loader import load_demo
+    from opencities.demo.loader import load_demo, load_workshops
 
     workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
-    if workspace is None:
+    new = workspace is None
+    if new:
         if Workspace.objects.exists():
             return fail(
                 "this database already holds other workspaces, so it is not a demo: start it "
@@ -107,6 +108,8 @@ def cmd_demo(args) -> int:
     user.set_password(password)
     user.save()
     Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": Role.OWNER})
+    if new:  # facilitated by the demo's user, so they come once that user exists
+        load_workshops(workspace, facilitator=user)
     shown_host = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
     url = f"http://{shown_host}:{args.port}/"
 

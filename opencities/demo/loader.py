@@ -15,6 +15,7 @@ from opencities.projects.models import Project
 DEMO_FILE = Path(__file__).with_name("riverton.json")
 PROJECTS_FILE = Path(__file__).with_name("riverton_projects.json")
 CANVASES_FILE = Path(__file__).with_name("riverton_canvases.json")
+WORKSHOPS_FILE = Path(__file__).with_name("riverton_workshops.json")
 
 
 @transaction.atomic
@@ -189,3 +190,87 @@ def _contributions(model, row: dict, **section) -> None:
         model(text=note["text"], author_name=note["by"], source="room", **section)
         for note in row.get("contributions", [])
     )
+
+
+@transaction.atomic
+def load_workshops(workspace: Workspace, facilitator, path: Path = WORKSHOPS_FILE) -> None:
+    """Two workshops of one demo project, facilitated by `facilitator`: one held a few days ago
+    (guests mapped, wrote notes on the ethics canvas and voted; actions agreed), to show what a
+    workshop leaves behind, and one planned for the coming days, ready to open and run.
+
+    The held one goes through the live layer as the room would (`live.perform`), so its log,
+    notes, contributions, votes and summary are what a real workshop leaves; its times are then
+    moved back to the day it was held."""
+    from opencities.canvases.models import Action, Contribution, EthicsCanvas
+    from opencities.workshops import agenda, controls, join, live
+    from opencities.workshops.models import Note, Participant
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    project = Project.objects.get(workspace=workspace, title=data["project"])
+    held = data["held"]
+    start = (timezone.now() - timedelta(days=held["days_ago"])).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    workshop = agenda.create_workshop(
+        project, title=held["title"], date=start, facilitator=facilitator
+    )
+    controls.open_for_joining(workshop, at=start - timedelta(minutes=15))
+    senders = {None: live.Sender(join.join_member(workshop, facilitator, at=start), True)}
+    for name in held["guests"]:
+        senders[name] = live.Sender(join.join_guest(workshop, name, {}, at=start), False)
+    controls.start(workshop, at=start)
+    counts: dict[str, int] = {}
+
+    def do(who: str | None, op: str, **fields) -> dict:
+        key = who or "facilitator"
+        counts[key] = counts.get(key, 0) + 1
+        request = live.Request(op, f"demo-{key}", counts[key], fields)
+        return live.perform(workshop, senders[who], request).payload
+
+    names = {str(node): node.pk for node in workshop.current_step.map.nodes.all()}
+    for node in held["map"]["add"]:
+        made = do(node["by"], "node.add", **{k: v for k, v in node.items() if k != "by"})
+        names[node["name"]] = made["id"]
+    for flow in held["map"]["connect"]:
+        fields = {k: v for k, v in flow.items() if k != "by"}
+        fields["source"], fields["target"] = names[flow["source"]], names[flow["target"]]
+        do(flow["by"], "exchange.add", **fields)
+    controls.next_step(workshop, at=start + timedelta(minutes=40))
+    written = {}
+    for board, rows in held["notes"].items():
+        for x, (who, text) in enumerate(rows):
+            note = do(who, "note.add", board=board, text=text, x=20 + 220 * x, y=20)["note"]
+            written[text] = note["id"]
+    for vote in held["votes"]:
+        opened = do(
+            None, "vote.open", title=vote["title"], target=vote["target"], dots=vote["dots"]
+        )
+        for who, starts in vote["placed"].items():
+            for beginning in starts:
+                target = next(pk for text, pk in written.items() if text.startswith(beginning))
+                do(who, "dot.add", vote=opened["vote"]["id"], target=str(target))
+        do(None, "vote.close", vote=opened["vote"]["id"])
+    canvas = EthicsCanvas.for_project(project)
+    for action in held["actions"]:
+        made = Action.objects.create(
+            canvas=canvas,
+            description=action["description"],
+            owner_name=action["owner_name"],
+            priority=action["priority"],
+            due=timezone.localdate() + timedelta(days=action["due_in_days"]),
+        )
+        Action.objects.filter(pk=made.pk).update(created=start + timedelta(minutes=75))
+    controls.next_step(workshop, at=start + timedelta(minutes=70))
+    controls.end(workshop, at=start + timedelta(minutes=100))
+    # What the room wrote carries the loading time: move it back to the morning it was held.
+    during = start + timedelta(minutes=55)
+    workshop.operations.update(created=during)
+    Note.objects.filter(workshop=workshop).update(created=during, updated=during)
+    Contribution.objects.filter(workshop_note__workshop=workshop).update(created=during)
+    Participant.objects.filter(workshop=workshop).update(last_seen=start + timedelta(minutes=100))
+
+    planned = data["next"]
+    day = (timezone.now() + timedelta(days=planned["days_ahead"])).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    agenda.create_workshop(project, title=planned["title"], date=day, facilitator=facilitator)

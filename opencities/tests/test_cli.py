@@ -252,3 +252,44 @@ def test_demo_project_has_a_filled_ethics_canvas_and_business_case(db):
     assert case.completeness()[1] == 12
     assert case.benefits.count() == 3 and case.costs.count() == 4
     assert case.sections.get(key="decision").summary.startswith("Approve")
+
+
+def test_demo_has_a_workshop_held_and_one_to_run(db):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from opencities.accounts.models import Membership, Role
+    from opencities.canvases.models import ContributionSource
+    from opencities.demo.loader import load_demo, load_workshops
+    from opencities.workshops import summary
+    from opencities.workshops.models import WorkshopState
+
+    riverton = load_demo()
+    demo = get_user_model().objects.create_user("demo", password="a-long-demo-password-1")
+    Membership.objects.create(workspace=riverton, user=demo, role=Role.OWNER)
+    load_workshops(riverton, facilitator=demo)
+
+    bins = riverton.projects.get(title="Cut missed bin collections")
+    held, planned = bins.workshops.order_by("date")
+    assert (held.state, planned.state) == (WorkshopState.ENDED, WorkshopState.DRAFT)
+    assert held.facilitator == planned.facilitator == demo
+    assert (timezone.now() - held.date).days >= 7 and planned.date > timezone.now()
+
+    # What the room left behind: the log in order, notes that are canvas contributions...
+    versions = list(held.operations.values_list("version", flat=True))
+    assert versions == list(range(versions[0], versions[0] + len(versions)))
+    notes = held.notes.filter(deleted=False)
+    assert notes.count() == 8
+    assert all(n.contribution.source == ContributionSource.WORKSHOP for n in notes)
+    assert all((timezone.now() - n.created).days >= 7 for n in notes)
+    # ...and a summary with people, map additions, ranked votes and actions.
+    made = summary.build(held)
+    assert len(made.participants) == 6
+    map_step = made.steps[0]
+    assert [str(n) for n in map_step.nodes] == ["Riverton Tenants' Forum"]
+    assert len(map_step.exchanges) == 1
+    ((vote, results),) = made.votes
+    assert vote.state == "closed"
+    assert [dots for _key, _label, dots in results][:3] == [4, 3, 3]
+    assert results[0][1].startswith("Crew tablets")
+    assert len(made.actions) == 2

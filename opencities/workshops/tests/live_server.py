@@ -25,26 +25,35 @@ from pathlib import Path
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-# Prints one JSON line: the room, the join code, the facilitator's and a guest's session, the
-# board of the current step (the workshop is running, on its ethics canvas step).
-RUNNING_WORKSHOP = """
+# The start of a setup script: a workspace "riverton" with a project and its facilitator
+# ``fac`` (an editor); a test's script goes on from there.
+PROJECT = """
 import json
 from datetime import UTC, datetime
 from opencities.cli import setup_django
 
 setup_django()
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from opencities.accounts.models import Membership, Role, Workspace
 from opencities.maps.models import EcosystemMap
 from opencities.projects.models import Project
-from opencities.workshops import agenda, controls, join, notes
+from opencities.workshops import agenda, controls
 
 workspace = Workspace.objects.create(name="Riverton", slug="riverton")
 fac = get_user_model().objects.create_user("fiona", password="a-long-test-password-42")
 Membership.objects.create(workspace=workspace, user=fac, role=Role.EDITOR)
 project = Project.objects.create(workspace=workspace, title="Missed bins", challenge="Bins")
+"""
+
+# Prints one JSON line: the room, the join code, the facilitator's and a guest's session, the
+# board of the current step (the workshop is running, on its ethics canvas step).
+RUNNING_WORKSHOP = (
+    PROJECT
+    + """
+from django.contrib.sessions.backends.db import SessionStore
+from opencities.workshops import join, notes
+
 EcosystemMap.objects.create(project=project, title="Waste data")
 workshop = agenda.create_workshop(
     project, title="Bins workshop", date=datetime.now(UTC), facilitator=fac
@@ -68,6 +77,7 @@ print(json.dumps({
     "board": notes.boards_for(workshop.current_step)[0][0],
 }))
 """
+)
 
 
 def free_port() -> int:

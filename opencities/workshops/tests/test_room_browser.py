@@ -12,29 +12,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .live_server import prepare, running_server, server_env
+from .live_server import PROJECT, prepare, running_server, server_env
 
 pytestmark = pytest.mark.browser
 
 SEEN_WITHIN = 2_000  # milliseconds
 
-SETUP = """
-import json
-from datetime import UTC, datetime
-from opencities.cli import setup_django
-
-setup_django()
-from django.contrib.auth import get_user_model
-from django.test import Client
-from opencities.accounts.models import Membership, Role, Workspace
-from opencities.maps.models import EcosystemMap
-from opencities.projects.models import Project
-from opencities.workshops import agenda, controls
-
-workspace = Workspace.objects.create(name="Riverton", slug="riverton")
-fac = get_user_model().objects.create_user("fiona", password="a-long-test-password-42")
-Membership.objects.create(workspace=workspace, user=fac, role=Role.EDITOR)
-project = Project.objects.create(workspace=workspace, title="Missed bins", challenge="Bins")
+SETUP = (
+    PROJECT
+    + """
 EcosystemMap.objects.create(project=project, title="Waste data")
 workshop = agenda.create_workshop(
     project, title="Bins workshop", date=datetime.now(UTC), facilitator=fac
@@ -48,6 +34,7 @@ print(json.dumps({
     "session": browser.cookies["sessionid"].value,
 }))
 """
+)
 
 
 @pytest.fixture

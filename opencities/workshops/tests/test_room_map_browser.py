@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .live_server import prepare, query, running_server, server_env
+from .live_server import PROJECT, prepare, query, running_server, server_env
 
 pytestmark = pytest.mark.browser
 
@@ -21,24 +21,12 @@ SEEN_WITHIN = 2_000  # milliseconds
 # A running workshop on its map step. The map: the waste team holds the bin lift data that
 # transport needs, through a blocked flow (so also an opportunity), and sends reports to the
 # council through an active one.
-SETUP = """
-import json
-from datetime import UTC, datetime
-from opencities.cli import setup_django
-
-setup_django()
-from django.contrib.auth import get_user_model
-from django.test import Client
-from opencities.accounts.models import Membership, Role, Workspace
+SETUP = (
+    PROJECT
+    + """
 from opencities.inventory.models import Actor, Dataset
 from opencities.maps.models import EcosystemMap, Exchange, Node
-from opencities.projects.models import Project
-from opencities.workshops import agenda, controls
 
-workspace = Workspace.objects.create(name="Riverton", slug="riverton")
-fac = get_user_model().objects.create_user("fiona", password="a-long-test-password-42")
-Membership.objects.create(workspace=workspace, user=fac, role=Role.EDITOR)
-project = Project.objects.create(workspace=workspace, title="Missed bins", challenge="Bins")
 bins = EcosystemMap.objects.create(project=project, title="Waste data")
 
 def node(name, x, y):
@@ -74,6 +62,7 @@ print(json.dumps({
     "reports": reports.pk,
 }))
 """
+)
 
 
 @pytest.fixture(scope="module")

@@ -598,13 +598,28 @@ def _exchange(ecosystem_map: EcosystemMap, data: dict) -> Exchange:
 
 
 def _map_change(
-    workshop: Workshop, sender: Sender, kind: str, origin: Origin, edit: Callable[..., dict]
+    workshop: Workshop,
+    sender: Sender,
+    kind: str,
+    origin: Origin,
+    edit: Callable[..., dict],
+    data: dict,
 ) -> Change:
-    """Run ``edit(map)`` on the current step's map; it returns what to add to the payload."""
+    """Run ``edit(map)`` on the current step's map; it returns what to add to the payload.
+
+    ``map`` in the data names the map the sender was looking at (the room sends it): if the
+    workshop has moved to another step meanwhile, the change is refused instead of landing on
+    a map nobody meant."""
+    meant = _id(data, "map") if "map" in data else None
 
     def change(w: Workshop) -> dict:
         _may_write(w, sender)
         ecosystem_map = _map(w)
+        if meant is not None and meant != ecosystem_map.pk:
+            raise Problem(
+                "refused",
+                _("The workshop has moved on to another step: this change was for another map."),
+            )
         payload = {"map": ecosystem_map.pk, **edit(ecosystem_map)}
         _touched(ecosystem_map)
         return payload
@@ -615,7 +630,7 @@ def _map_change(
 def node_add(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """Put an actor, dataset or technology on the map by name (``kind``, ``name``; ``roles``,
     ``x``, ``y``), checked by the same form as the map editor: a new name joins the inventory."""
-    _only(data, {"kind", "name", "roles", "x", "y"}, {"kind", "name"})
+    _only(data, {"kind", "name", "roles", "x", "y", "map"}, {"kind", "name"})
     point = [_number(data[axis], axis) if axis in data else None for axis in ("x", "y")]
 
     def edit(ecosystem_map: EcosystemMap) -> dict:
@@ -630,11 +645,11 @@ def node_add(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> 
         node.save(update_fields=["x", "y"])
         return {"id": node.pk, "node": node_as_json(node)}
 
-    return _map_change(workshop, sender, "node.add", origin, edit)
+    return _map_change(workshop, sender, "node.add", origin, edit, data)
 
 
 def node_move(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
-    _only(data, {"id", "x", "y"}, {"id", "x", "y"})
+    _only(data, {"id", "x", "y", "map"}, {"id", "x", "y"})
     x, y = _number(data["x"], "x"), _number(data["y"], "y")
 
     def edit(ecosystem_map: EcosystemMap) -> dict:
@@ -643,7 +658,7 @@ def node_move(workshop: Workshop, sender: Sender, data: dict, origin: Origin) ->
         node.save(update_fields=["x", "y"])
         return {"id": node.pk, "node": node_as_json(node)}
 
-    return _map_change(workshop, sender, "node.move", origin, edit)
+    return _map_change(workshop, sender, "node.move", origin, edit, data)
 
 
 # One message moves at most this many nodes (about 40 bytes each, under MAX_MESSAGE_BYTES); the
@@ -654,7 +669,7 @@ MAX_MOVES = 1000
 def nodes_move(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """Move several nodes at once (``positions``: a list of ``{id, x, y}``), as after dragging a
     selection or arranging the map: one change, all of them or none."""
-    _only(data, {"positions"}, {"positions"})
+    _only(data, {"positions", "map"}, {"positions"})
     positions = data["positions"]
     if not isinstance(positions, list) or not 1 <= len(positions) <= MAX_MOVES:
         raise Problem(
@@ -680,12 +695,12 @@ def nodes_move(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -
         Node.objects.bulk_update(nodes, ["x", "y"], batch_size=500)
         return {"positions": [{"id": pk, "x": x, "y": y} for pk, (x, y) in wanted.items()]}
 
-    return _map_change(workshop, sender, "nodes.move", origin, edit)
+    return _map_change(workshop, sender, "nodes.move", origin, edit, data)
 
 
 def node_edit(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """Change an actor's roles on the map."""
-    _only(data, {"id", "roles"}, {"id", "roles"})
+    _only(data, {"id", "roles", "map"}, {"id", "roles"})
     roles = data["roles"]
     if not isinstance(roles, list) or not set(roles) <= set(Role.values):
         raise Problem("invalid", _("roles must be a list of role names."))
@@ -698,12 +713,12 @@ def node_edit(workshop: Workshop, sender: Sender, data: dict, origin: Origin) ->
         node.save(update_fields=["roles"])
         return {"id": node.pk, "node": node_as_json(node)}
 
-    return _map_change(workshop, sender, "node.edit", origin, edit)
+    return _map_change(workshop, sender, "node.edit", origin, edit, data)
 
 
 def node_delete(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """Take a node off the map, with the exchanges it is part of."""
-    _only(data, {"id"}, {"id"})
+    _only(data, {"id", "map"}, {"id"})
 
     def edit(ecosystem_map: EcosystemMap) -> dict:
         node = _node(ecosystem_map, data)
@@ -713,7 +728,7 @@ def node_delete(workshop: Workshop, sender: Sender, data: dict, origin: Origin) 
         node.delete()
         return {"id": removed, "exchanges": exchanges}
 
-    return _map_change(workshop, sender, "node.delete", origin, edit)
+    return _map_change(workshop, sender, "node.delete", origin, edit, data)
 
 
 def _exchange_form(data: dict, ecosystem_map: EcosystemMap, exchange: Exchange | None = None):
@@ -729,19 +744,20 @@ def _exchange_form(data: dict, ecosystem_map: EcosystemMap, exchange: Exchange |
 
 def exchange_add(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """A flow between two nodes of the map, checked by the map editor's form."""
-    _only(data, set(EXCHANGE_FIELDS), {"source", "target"})
+    _only(data, {*EXCHANGE_FIELDS, "map"}, {"source", "target"})
 
     def edit(ecosystem_map: EcosystemMap) -> dict:
-        exchange = _exchange_form({**NEW_EXCHANGE, **data}, ecosystem_map)
+        fields = {key: value for key, value in data.items() if key != "map"}
+        exchange = _exchange_form({**NEW_EXCHANGE, **fields}, ecosystem_map)
         return {"id": exchange.pk, "exchange": exchange_as_json(exchange)}
 
-    return _map_change(workshop, sender, "exchange.add", origin, edit)
+    return _map_change(workshop, sender, "exchange.add", origin, edit, data)
 
 
 def exchange_edit(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
     """Change some fields of an exchange; the others stay (last writer wins, per field)."""
-    _only(data, {"id", *EXCHANGE_FIELDS}, {"id"})
-    fields = {key: value for key, value in data.items() if key != "id"}
+    _only(data, {"id", *EXCHANGE_FIELDS, "map"}, {"id"})
+    fields = {key: value for key, value in data.items() if key not in ("id", "map")}
 
     def edit(ecosystem_map: EcosystemMap) -> dict:
         exchange = _exchange(ecosystem_map, data)
@@ -749,11 +765,11 @@ def exchange_edit(workshop: Workshop, sender: Sender, data: dict, origin: Origin
         exchange = _exchange_form({**current, **fields}, ecosystem_map, exchange)
         return {"id": exchange.pk, "exchange": exchange_as_json(exchange)}
 
-    return _map_change(workshop, sender, "exchange.edit", origin, edit)
+    return _map_change(workshop, sender, "exchange.edit", origin, edit, data)
 
 
 def exchange_delete(workshop: Workshop, sender: Sender, data: dict, origin: Origin) -> Change:
-    _only(data, {"id"}, {"id"})
+    _only(data, {"id", "map"}, {"id"})
 
     def edit(ecosystem_map: EcosystemMap) -> dict:
         exchange = _exchange(ecosystem_map, data)
@@ -761,7 +777,7 @@ def exchange_delete(workshop: Workshop, sender: Sender, data: dict, origin: Orig
         exchange.delete()
         return {"id": removed}
 
-    return _map_change(workshop, sender, "exchange.delete", origin, edit)
+    return _map_change(workshop, sender, "exchange.delete", origin, edit, data)
 
 
 Handler = Callable[[Workshop, Sender, dict, Origin], Change]

@@ -99,7 +99,7 @@ def test_a_bad_list_of_positions_moves_nothing(running_workshop, nodes, bad):
 
 def test_other_fields_are_refused(running_workshop, nodes):
     request = live.Request(
-        "nodes.move", "tab", 1, {"positions": [{"id": nodes[0].pk, "x": 1, "y": 1}], "map": 1}
+        "nodes.move", "tab", 1, {"positions": [{"id": nodes[0].pk, "x": 1, "y": 1}], "colour": 1}
     )
     with pytest.raises(live.Problem) as caught:
         live.perform(running_workshop, guest_of(running_workshop), request)
@@ -171,3 +171,33 @@ def test_a_move_of_several_is_broadcast_to_everyone_in_the_room(running_workshop
 
     run(scenario)
     assert places(nodes) == [(0.0, 50.0), (100.0, 50.0), (200.0, 50.0)]
+
+
+def test_a_map_change_meant_for_another_step_s_map_is_refused(running_workshop, bin_map, project):
+    """The room names the map each change was made on: once the facilitator has moved on to a
+    step with another map, a change still on its way lands nowhere instead of on that map."""
+    from opencities.maps.models import EcosystemMap
+
+    other = EcosystemMap.objects.create(project=project, title="Waste data tomorrow")
+    gita = guest_of(running_workshop)
+
+    def add(name: str, meant: int) -> live.Change:
+        data = {"kind": "actor", "name": name, "map": meant}
+        return live.perform(running_workshop, gita, live.Request("node.add", "tab", 1, data))
+
+    with pytest.raises(live.Problem) as caught:
+        add("Depot", other.pk)
+    assert caught.value.code == "refused" and "another step" in str(caught.value)
+    assert not Node.objects.exists() and not Operation.objects.filter(kind="node.add").exists()
+
+    change = add("Depot", bin_map.pk)
+    assert change.payload["map"] == bin_map.pk
+    assert Node.objects.get().map == bin_map
+    with pytest.raises(live.Problem) as caught:
+        live.perform(
+            running_workshop,
+            gita,
+            live.Request("node.delete", "tab", 2, {"id": change.payload["id"], "map": "x"}),
+        )
+    assert caught.value.code == "invalid"
+    assert Node.objects.exists()

@@ -104,7 +104,7 @@
   }
 
   /** Send an operation and wait for its answer: the change (the ack's result), or the error. */
-  function request(op, data) {
+  function ask(op, data) {
     return new Promise((resolve, reject) => answers.set(send(op, data), { resolve, reject }));
   }
 
@@ -731,6 +731,8 @@
   }
 
   function liveTransport(mapId, editable) {
+    // Every change names the map it was made on: the server refuses it if the room has moved on.
+    const request = (op, data) => ask(op, { ...data, map: mapId });
     return {
       load: async () => ({
         map: { ...room.map.map, can_edit: editable },

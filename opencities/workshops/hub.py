@@ -154,6 +154,15 @@ class Room:
     queue: list[_Work] = field(default_factory=list)
     started: asyncio.Event = field(default_factory=asyncio.Event)
     stopped: bool = False
+    # What the next flush sends every local connection: changes (encoded, joined by commas)
+    # and the last news of who is here.
+    _pending: list[str] = field(default_factory=list, init=False)
+    _pending_count: int = field(default=0, init=False)
+    _presence: _Presence | None = field(default=None, init=False)
+    _flush_at: asyncio.TimerHandle | None = field(default=None, init=False)
+    _last_flush: float = field(default=0.0, init=False)
+    _seen: dict[int, float] = field(default_factory=dict, init=False)  # participant -> when
+    _work: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     # --- Life ---------------------------------------------------------------------------------
 
@@ -161,13 +170,6 @@ class Room:
         self.group = group_name(self.workshop.pk)
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel)
-        self._pending: list[str] = []
-        self._pending_count = 0
-        self._presence: _Presence | None = None
-        self._flush_at: asyncio.TimerHandle | None = None
-        self._last_flush = 0.0
-        self._seen: dict[int, float] = {}
-        self._work = asyncio.Event()
         self._listener = asyncio.create_task(self._listen())
         self._writer = asyncio.create_task(self._write())
         self.started.set()

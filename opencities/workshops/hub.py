@@ -41,7 +41,7 @@ from typing import Any, Protocol
 
 from channels.exceptions import ChannelFull
 from django.db import connections
-from django.utils.translation import gettext as _
+from django.utils import translation
 
 from . import live
 from .models import Workshop
@@ -267,18 +267,11 @@ class Room:
         changes = []
         for item, result in zip(work, results, strict=True):
             connection, seq = item.connection, item.request.seq
+            if result is None:  # the whole lot failed: nothing of it was written
+                with translation.override(connection.language):
+                    result = live.server_problem()
             if isinstance(result, live.Problem):
                 connection.put(problem_message(result, seq))
-            elif result is None:
-                connection.put(
-                    {
-                        "type": "error",
-                        "seq": seq,
-                        "code": "server",
-                        "message": _("The server could not save this change: try again."),
-                        "errors": {},
-                    }
-                )
             else:
                 if not result.repeated:  # the first time it was applied, it was broadcast
                     by = connection.sender.participant.pk

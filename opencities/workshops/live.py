@@ -50,6 +50,7 @@ from .models import (
     WorkshopState,
 )
 from .operations import Change, Origin, Refused, apply
+from .wire import change_message
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,11 @@ def perform(workshop: Workshop, sender: Sender, request: Request) -> Change:
         raise Problem("refused", str(refusal)) from None
 
 
+def server_problem() -> Problem:
+    """What the sender hears when the server failed to write their change (nothing of it was)."""
+    return Problem("server", _("The server could not save this change: try again."))
+
+
 def perform_many(
     workshop: Workshop, work: list[tuple[Sender, Request, str]], seen: Iterable[int] = ()
 ) -> list:
@@ -162,9 +168,7 @@ def perform_many(
                     results.append(problem)
                 except Exception:  # a fault of ours: that change is rolled back, not the rest
                     log.exception("operation %s of workshop %s failed", request.op, workshop.pk)
-                    results.append(
-                        Problem("server", _("The server could not save this change: try again."))
-                    )
+                    results.append(server_problem())
     return results
 
 
@@ -316,7 +320,7 @@ def changes_since(workshop: Workshop, since: int) -> list[dict] | None:
     if since > current or current - since > CATCH_UP_LIMIT:
         return None
     return [
-        {"type": "change", "version": v, "kind": kind, "payload": payload, "by": by}
+        change_message(v, kind, payload, by)
         for v, kind, payload, by in workshop.operations.filter(version__gt=since)
         .order_by("version")
         .values_list("version", "kind", "payload", "participant_id")
